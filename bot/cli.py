@@ -1,0 +1,251 @@
+"""faqbot's command line: terminal chat, one-off and batch answers, knowledge checks, the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Settings
+from bot.core.engine import AskContext, Engine
+from bot.core.reply import Reply
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.yamlsource import KnowledgeError
+from bot.render.plain import render_text
+from bot.runtime import start_runtime
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+faqbot answers questions about trauma, depression and kratom from a vetted FAQ, always with a
+safety note, and puts crisis resources first when a message signals danger.
+
+With no command: the Discord bot when DISCORD_TOKEN is set, otherwise the terminal chat.
+
+settings (environment variable, or the flag of the same name):
+  DISCORD_TOKEN      Discord bot token; when set, `faqbot` with no command runs the Discord bot
+  FAQBOT_DB          SQLite database file (default: ~/.local/share/faqbot/faqbot.db, or under
+                     $XDG_DATA_HOME)
+  FAQBOT_KNOWLEDGE   knowledge directory (default: the knowledge/ shipped with faqbot)
+  FAQBOT_LOCALE      locale for crisis resources in the terminal, e.g. en-GB (default: none,
+                     which means international resources)
+  FAQBOT_REGION      fallback region code when no locale matches, e.g. US
+"""
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """The stable machine contract of `faqbot ask --json` (documented in the README)."""
+    return {
+        "question": reply.question,
+        "kind": reply.kind.value,
+        "entry_id": reply.entry_id,
+        "score": reply.score,
+        "clinical": reply.clinical,
+        "crisis": reply.crisis.value if reply.crisis else None,
+        "suggestions": [s.entry_id for s in reply.suggestions],
+        "safety_note": reply.safety_note,
+        "text": render_text(reply),
+    }
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, help="SQLite database file (env FAQBOT_DB)")
+    common.add_argument("--knowledge", type=Path, help="knowledge directory (env FAQBOT_KNOWLEDGE)")
+    locale = argparse.ArgumentParser(add_help=False)
+    locale.add_argument(
+        "--locale", help="Discord-style locale for crisis resources, e.g. en-US, en-GB, de, hi"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="faqbot",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser(
+        "start", parents=[common, locale],
+        help="Discord bot if DISCORD_TOKEN is set, else the terminal chat (the default)",
+    )
+    sub.add_parser(
+        "chat", parents=[common, locale],
+        help="chat with the bot in the terminal, replies exactly as the bot gives them",
+    )
+    ask = sub.add_parser(
+        "ask", parents=[common, locale],
+        help="answer one question (or, with --json -, one per line of stdin)",
+        description=(
+            "Answer QUESTION. With --json, print the machine contract: one JSON object with "
+            "question, kind, entry_id, score, clinical, crisis, suggestions, safety_note, text. "
+            "With --json -, read one question per line from stdin and write one JSON object "
+            "per line, in order, flushed after each."
+        ),
+    )
+    ask.add_argument("question", nargs="?", help="the question, or - to read lines from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (the stable contract)")
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
+    kb_sub.add_parser(
+        "check", parents=[common],
+        help="validate the knowledge directory; non-zero exit on errors",
+        description=(
+            "Validate knowledge/: schema, duplicate ids, one phrasing claimed by two entries, "
+            "malformed or non-https URLs, mentions; reviewed dates in the future or older than "
+            "12 months are warnings."
+        ),
+    )
+    sub.add_parser("run", parents=[common], help="run the Discord bot (needs DISCORD_TOKEN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = Settings.from_env().with_overrides(
+        db_path=args.db, knowledge_dir=args.knowledge, locale=getattr(args, "locale", None)
+    )
+    command = args.command or "start"
+    try:
+        if command == "start":
+            command = "run" if settings.discord_token else "chat"
+        if command == "chat":
+            return asyncio.run(_chat(settings))
+        if command == "ask":
+            return asyncio.run(_ask(settings, args.question, args.json))
+        if command == "kb":
+            if args.kb_command == "check":
+                return _kb_check(settings)
+            parser.parse_args(["kb", "--help"])
+        if command == "run":
+            return _run_discord(settings)
+    except KnowledgeError as exc:
+        print("faqbot: the knowledge base has errors; nothing was loaded:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def _context(settings: Settings) -> AskContext:
+    return AskContext(locale=settings.locale, default_region=settings.default_region)
+
+
+async def _ask(settings: Settings, question: str | None, as_json: bool) -> int:
+    if question is None:
+        print("faqbot ask: give a QUESTION, or - to read questions from stdin", file=sys.stderr)
+        return EXIT_USAGE
+    runtime = await start_runtime(settings)
+    try:
+        context = _context(settings)
+        if question == "-":
+            _answer_lines(runtime.engine, context, sys.stdin, sys.stdout, as_json)
+        else:
+            _emit(runtime.engine.answer(question, context), sys.stdout, as_json)
+    finally:
+        await runtime.close()
+    return EXIT_OK
+
+
+def _answer_lines(
+    engine: Engine, context: AskContext, lines: TextIO, out: TextIO, as_json: bool
+) -> None:
+    for line in lines:
+        _emit(engine.answer(line.rstrip("\r\n"), context), out, as_json)
+
+
+def _emit(reply: Reply, out: TextIO, as_json: bool) -> None:
+    if as_json:
+        out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(reply) + "\n\n")
+    out.flush()
+
+
+CHAT_HELP = """\
+Type a question and press Enter. Commands: /resources (crisis and support lines),
+/help, /quit (or Ctrl-D). Nothing you type here is stored."""
+
+
+async def _chat(settings: Settings) -> int:
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    runtime = await start_runtime(settings)
+    engine = runtime.engine
+    context = _context(settings)
+    print(f"faqbot: {len(engine.entries)} vetted answers on trauma, depression and kratom.")
+    print(CHAT_HELP)
+    print("If you are in danger right now, type /resources or call your local emergency number.\n")
+    try:
+        while True:
+            try:
+                line = input("you> ")
+            except EOFError:
+                print()
+                break
+            text = line.strip()
+            if not text:
+                continue
+            if text in ("/quit", "/exit", "/q"):
+                break
+            if text == "/help":
+                print(CHAT_HELP + "\n")
+                continue
+            reply = engine.resources_reply(context) if text == "/resources" else engine.answer(
+                text, context
+            )
+            print("\nfaqbot> " + render_text(reply).replace("\n", "\n        ") + "\n", flush=True)
+    finally:
+        await runtime.close()
+    return EXIT_OK
+
+
+def _kb_check(settings: Settings) -> int:
+    try:
+        loaded = load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem)
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        print(f"kb check: FAILED with {errors} error(s)")
+        return EXIT_FAILED
+    for problem in loaded.warnings:
+        print(problem)
+    print(
+        f"kb check: OK: {len(loaded.entries)} entries in {len(loaded.topics)} topics, "
+        f"{len(loaded.resources.regions)} resource regions, {len(loaded.warnings)} warning(s)"
+    )
+    return EXIT_OK
+
+
+def _run_discord(settings: Settings) -> int:
+    if not settings.discord_token:
+        print("faqbot run: set DISCORD_TOKEN (see the README's Discord setup)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from bot.discord_app.runner import run_bot
+    except ImportError:
+        print(
+            "faqbot run: the Discord adapter is not part of this build yet; "
+            "use `faqbot chat` meanwhile",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return run_bot(settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Settings from the environment, overridable by command-line flags. One place lists them all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+SHIPPED_KNOWLEDGE = PACKAGE_ROOT.parent / "knowledge"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "faqbot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str | None
+    db_path: Path
+    knowledge_dir: Path
+    locale: str | None  # the terminal's locale for crisis resources, e.g. "en-GB"
+    default_region: str | None  # deployment-wide fallback region, e.g. "US"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ) if env is None else env
+        knowledge = env.get("FAQBOT_KNOWLEDGE")
+        return cls(
+            discord_token=env.get("DISCORD_TOKEN") or None,
+            db_path=Path(env.get("FAQBOT_DB") or default_data_dir() / "faqbot.db"),
+            knowledge_dir=Path(knowledge) if knowledge else SHIPPED_KNOWLEDGE,
+            locale=env.get("FAQBOT_LOCALE") or None,
+            default_region=env.get("FAQBOT_REGION") or None,
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

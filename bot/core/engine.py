@@ -1,0 +1,206 @@
+"""The answering pipeline: normalise -> safety screen -> match -> compose.
+
+Pure and synchronous over an in-memory snapshot of the knowledge base: no I/O, no discord import.
+The SQLite store builds a new `Engine` when the live knowledge changes and swaps it in whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.matcher import MatchingConfig, Matcher, MatchResult
+from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Source, Suggestion
+from bot.core.resources import Region, ResourceDirectory
+from bot.core.safety import SafetyConfig, Screening, screen
+from bot.core.text import normalise
+from bot.knowledge.schema import Entry
+
+MAX_QUESTION_ECHO = 300  # how much of a question a Reply carries back (JSON contract, logs: none)
+
+
+@dataclass(frozen=True)
+class AskContext:
+    """Where a question comes from: enough to pick resources and reply style, nothing more."""
+
+    locale: str | None = None  # the member's locale (Discord's interaction.locale)
+    guild_locale: str | None = None
+    default_region: str | None = None  # a guild or deployment setting, e.g. "GB"
+    # How to reach a human here, added to crisis and no-match replies by an adapter that has one
+    # (e.g. "Press *Talk to a helper* below"). None in the terminal.
+    helper_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    resources: ResourceDirectory
+    safety: SafetyConfig
+    matching: MatchingConfig
+
+
+class Engine:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.matcher = Matcher(kb.entries, kb.matching)
+        self.by_id = {e.id: e for e in kb.entries}
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        return self.kb.entries
+
+    def region(self, context: AskContext) -> Region:
+        return self.kb.resources.region_for(
+            context.locale, context.guild_locale, context.default_region
+        )
+
+    def answer(self, question: str, context: AskContext | None = None) -> Reply:
+        context = context or AskContext()
+        normalised = normalise(question)
+        screening = screen(normalised, self.kb.safety)
+        region = self.region(context)
+        echo = question[:MAX_QUESTION_ECHO]
+        if screening.crisis is not None:
+            return self._crisis(echo, screening, region, context)
+        match = self.matcher.match(question)
+        return self._compose(echo, screening, match, region, context)
+
+    def resources_reply(self, context: AskContext | None = None) -> Reply:
+        """The /resources view: every line for the member's region, emergency number first."""
+        context = context or AskContext()
+        region = self.region(context)
+        return Reply(
+            kind=ReplyKind.ANSWER,
+            question="",
+            title=f"Support and crisis lines: {region.name}",
+            body=(
+                "If you or someone else is in immediate danger, call the emergency number now. "
+                "These services are free and confidential unless marked otherwise."
+            ),
+            resources=self.kb.resources.all_resources(region),
+            resources_heading="Where to get help",
+            safety_note=self.kb.safety.safety_note,
+            region=region.code,
+        )
+
+    def entry_reply(self, entry_id: str, context: AskContext | None = None) -> Reply | None:
+        """One entry shown directly (e.g. /faq show), composed exactly as a matched answer."""
+        entry = self.by_id.get(entry_id)
+        if entry is None:
+            return None
+        context = context or AskContext()
+        empty = Screening((), False, (), ())
+        match = MatchResult((), None, ())
+        return self._answer(entry.question, screening=empty, match=match, entry=entry,
+                            score=None, region=self.region(context))
+
+    # --- composition ---------------------------------------------------------------------
+
+    def _crisis(
+        self, question: str, screening: Screening, region: Region, context: AskContext
+    ) -> Reply:
+        resources: list[Resource] = []
+        for crisis in screening.crisis_types:
+            for resource in self.kb.resources.crisis_resources(region, crisis):
+                if resource not in resources:
+                    resources.append(resource)
+        primary = screening.crisis
+        assert primary is not None
+        lead = self.kb.safety.crisis_messages[primary]
+        if context.helper_hint:
+            lead = f"{lead}\n\n{context.helper_hint}"
+        return Reply(
+            kind=ReplyKind.CRISIS,
+            question=question,
+            lead=lead,
+            resources=tuple(resources),
+            resources_heading=_crisis_heading(primary),
+            crisis=primary,
+            clinical=screening.clinical,
+            region=region.code,
+            fired_rules=screening.fired,
+        )
+
+    def _compose(
+        self,
+        question: str,
+        screening: Screening,
+        match: MatchResult,
+        region: Region,
+        context: AskContext,
+    ) -> Reply:
+        if match.answer is not None:
+            entry = self.by_id[match.answer.entry_id]
+            return self._answer(
+                question, screening, match, entry, match.answer.score, region
+            )
+        safety = self.kb.safety
+        lead = safety.clinical_pointer if screening.clinical else ""
+        body = safety.no_match_message
+        if context.helper_hint:
+            body = f"{body}\n\n{context.helper_hint}"
+        return Reply(
+            kind=ReplyKind.NO_MATCH,
+            question=question,
+            lead=lead,
+            body=body,
+            resources=self._sensitive_resources(screening, region),
+            resources_heading="If you need support now",
+            safety_note=safety.safety_note,
+            score=match.candidates[0].score if match.candidates else None,
+            clinical=screening.clinical,
+            suggestions=self._suggestions(match),
+            region=region.code,
+            fired_rules=screening.fired,
+        )
+
+    def _answer(
+        self,
+        question: str,
+        screening: Screening,
+        match: MatchResult,
+        entry: Entry,
+        score: float | None,
+        region: Region,
+    ) -> Reply:
+        clinical = screening.clinical or entry.clinical
+        return Reply(
+            kind=ReplyKind.ANSWER,
+            question=question,
+            lead=self.kb.safety.clinical_pointer if clinical else "",
+            title=entry.question,
+            body=entry.answer,
+            sources=tuple(Source(s.title, s.url) for s in entry.sources),
+            resources=self._sensitive_resources(screening, region),
+            resources_heading="If you need support now",
+            safety_note=self.kb.safety.safety_note,
+            entry_id=entry.id,
+            score=score,
+            clinical=clinical,
+            suggestions=self._suggestions(match),
+            reviewed=entry.reviewed,
+            reviewer=entry.reviewer,
+            region=region.code,
+            fired_rules=screening.fired,
+        )
+
+    def _suggestions(self, match: MatchResult) -> tuple[Suggestion, ...]:
+        return tuple(
+            Suggestion(c.entry_id, self.by_id[c.entry_id].question, c.score)
+            for c in match.suggestions
+        )
+
+    def _sensitive_resources(self, screening: Screening, region: Region) -> tuple[Resource, ...]:
+        if not screening.sensitive_resources:
+            return ()
+        found = region.of_kinds(screening.sensitive_resources)
+        if not found:
+            fallback = self.kb.resources.regions[self.kb.resources.fallback]
+            found = fallback.of_kinds(screening.sensitive_resources)
+        return found[:3]
+
+
+def _crisis_heading(crisis: CrisisType) -> str:
+    if crisis is CrisisType.MEDICAL_EMERGENCY:
+        return "Get help now"
+    return "You can reach someone right now"

@@ -1,0 +1,325 @@
+"""Hybrid FAQ matcher: IDF-weighted token overlap + fuzzy re-ranking, with honest abstention.
+
+Pipeline for both FAQ phrasings and member questions: normalise -> slang/synonym map ->
+word tokens -> stop-word removal -> (questions only) typo correction against the FAQ's own
+vocabulary -> Snowball stemming.
+
+Each entry is scored by its best phrasing (question or alternate) with an IDF-weighted F-measure:
+how much of the member's question the phrasing explains, and how much of the phrasing appears in
+the question. That score is bounded in [0, 1], so a fixed threshold can abstain on off-topic
+chatter (rank fusion alone abstains badly). A rapidfuzz similarity re-ranks the top candidates so
+near-verbatim questions win ties. Scores are reported on a 0-100 scale.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import Levenshtein
+
+from bot.core.text import normalise, words
+from bot.knowledge.schema import Entry
+from bot.knowledge.yamlsource import Located, Problem, field_name
+
+# How much each signal counts. Phrasing F-measure carries the decision; whole-entry coverage
+# helps questions that mix words from several alternates; fuzzy similarity breaks near-ties.
+W_PHRASE = 0.6
+W_ENTRY = 0.25
+W_FUZZY = 0.15
+RERANK_DEPTH = 30
+# Member questions longer than this many content tokens are "rambling": weigh phrasing recall
+# (is the FAQ question inside the message?) over precision (is the message about only that?).
+RAMBLING_TOKENS = 10
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    synonyms: dict[str, str]
+    stopwords: frozenset[str]
+    answer_threshold: float  # 0-100: at or above, answer
+    suggest_threshold: float  # 0-100: candidates at or above may be offered as "did you mean"
+    suggest_margin: float  # 0-100: runner-ups this close to the best are offered too
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float  # 0-100
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    candidates: tuple[Candidate, ...]  # best first
+    answer: Candidate | None  # the best candidate when confident, else None
+    suggestions: tuple[Candidate, ...]  # "did you mean", best first, at most three
+
+
+@dataclass
+class _Phrasing:
+    entry_index: int
+    tokens: frozenset[str]
+    weight: float  # sum of idf over tokens
+    text: str  # processed text, for fuzzy comparison
+
+
+@dataclass
+class Analyzer:
+    """Turns text into stemmed content tokens; shared by index and queries."""
+
+    config: MatchingConfig
+    _synonym_re: re.Pattern[str] | None = field(init=False, default=None)
+    _stemmer: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._stemmer = snowballstemmer.stemmer("english")
+        if self.config.synonyms:
+            phrases = sorted(self.config.synonyms, key=len, reverse=True)
+            self._synonym_re = re.compile(
+                r"(?<![\w-])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])"
+            )
+
+    def canonical(self, text: str) -> str:
+        """Normalised text with slang and synonyms rewritten to the FAQ's own words."""
+        text = normalise(text).replace("'", "")
+        if self._synonym_re is not None:
+            text = self._synonym_re.sub(lambda m: self.config.synonyms[m.group(1)], text)
+        return text
+
+    def raw_tokens(self, canonical: str) -> list[str]:
+        return [
+            w
+            for w in words(canonical.replace("-", " "))
+            if w not in self.config.stopwords and len(w) > 1
+        ]
+
+    def stem(self, token: str) -> str:
+        return str(self._stemmer.stemWord(token))
+
+
+class Matcher:
+    def __init__(self, entries: Sequence[Entry], config: MatchingConfig) -> None:
+        self.config = config
+        self.entries = list(entries)
+        self.analyzer = Analyzer(config)
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        entry_tokens: list[set[str]] = []
+        vocabulary: set[str] = set()
+        per_phrasing_tokens: list[tuple[int, list[str], str]] = []
+        for index, entry in enumerate(self.entries):
+            union: set[str] = set()
+            for phrasing in entry.phrasings:
+                canonical = self.analyzer.canonical(phrasing)
+                raw = self.analyzer.raw_tokens(canonical)
+                vocabulary.update(raw)
+                stems = [self.analyzer.stem(t) for t in raw]
+                union.update(stems)
+                per_phrasing_tokens.append((index, stems, canonical))
+            entry_tokens.append(union)
+        self._vocabulary = sorted(vocabulary)
+        self._vocabulary_set = frozenset(vocabulary)
+        # IDF over entries (not phrasings): a word every kratom alternate repeats is still
+        # only as informative as the number of entries that use it.
+        df: dict[str, int] = defaultdict(int)
+        for union in entry_tokens:
+            for token in union:
+                df[token] += 1
+        n = max(len(self.entries), 1)
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._entry_tokens = [frozenset(u) for u in entry_tokens]
+        for index, stems, canonical in per_phrasing_tokens:
+            tokens = frozenset(stems)
+            if not tokens:
+                continue
+            pid = len(self._phrasings)
+            self._phrasings.append(
+                _Phrasing(index, tokens, sum(self._idf[t] for t in tokens), canonical)
+            )
+            for token in tokens:
+                self._postings[token].append(pid)
+        self._questions = [utils.default_process(e.question) for e in self.entries]
+        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    # --- query side ----------------------------------------------------------------------
+
+    def _correct_uncached(self, token: str) -> str:
+        """Fix a likely typo by the nearest FAQ word (1 edit for short words, 2 for long)."""
+        if token in self._vocabulary_set or len(token) < 4 or token.isdigit():
+            return token
+        max_edits = 1 if len(token) < 7 else 2
+        best = process.extractOne(
+            token, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=max_edits
+        )
+        return str(best[0]) if best else token
+
+    def query_tokens(self, text: str) -> tuple[str, list[str]]:
+        canonical = self.analyzer.canonical(text)
+        raw = self.analyzer.raw_tokens(canonical)
+        return canonical, [self.analyzer.stem(self._correct(t)) for t in raw]
+
+    def _idf_of(self, token: str) -> float:
+        return self._idf.get(token, self._unknown_idf)
+
+    def score_all(self, text: str) -> list[Candidate]:
+        """Every entry that shares a word with the question, best first (scores 0-100)."""
+        canonical, stems = self.query_tokens(text)
+        query = frozenset(stems)
+        if not query:
+            return []
+        query_weight = sum(self._idf_of(t) for t in query)
+        # Recall matters more than precision when the message is long and rambling.
+        beta2 = 4.0 if len(query) > RAMBLING_TOKENS else 1.0
+
+        overlap: dict[int, float] = defaultdict(float)
+        for token in query:
+            idf = self._idf.get(token)
+            if idf is None:
+                continue
+            for pid in self._postings.get(token, ()):
+                overlap[pid] += idf
+        best_phrase: dict[int, tuple[float, int]] = {}
+        for pid, shared in overlap.items():
+            phrasing = self._phrasings[pid]
+            precision = shared / query_weight
+            recall = shared / phrasing.weight
+            f = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+            current = best_phrase.get(phrasing.entry_index)
+            if current is None or f > current[0]:
+                best_phrase[phrasing.entry_index] = (f, pid)
+
+        lexical: list[tuple[float, int, int]] = []
+        for index, (f, pid) in best_phrase.items():
+            shared = sum(self._idf_of(t) for t in query & self._entry_tokens[index])
+            coverage = shared / query_weight
+            lexical.append((W_PHRASE * f + W_ENTRY * coverage, index, pid))
+        lexical.sort(reverse=True)
+
+        results: list[Candidate] = []
+        for position, (score, index, pid) in enumerate(lexical):
+            if position < RERANK_DEPTH:
+                similarity = fuzz.token_sort_ratio(canonical, self._phrasings[pid].text) / 100
+                if len(query) > RAMBLING_TOKENS:
+                    similarity = fuzz.partial_token_sort_ratio(
+                        canonical, self._phrasings[pid].text
+                    ) / 100
+                score += W_FUZZY * similarity
+            else:
+                score += W_FUZZY * score  # unranked tail: keep its lexical order
+            results.append(Candidate(self.entries[index].id, round(100 * score, 1)))
+        results.sort(key=lambda c: c.score, reverse=True)
+        return results
+
+    def match(self, text: str) -> MatchResult:
+        candidates = self.score_all(text)
+        cfg = self.config
+        if not candidates:
+            return MatchResult((), None, ())
+        best = candidates[0]
+        answer = best if best.score >= cfg.answer_threshold else None
+        runners = candidates[1:] if answer else candidates
+        suggestions = tuple(
+            c
+            for c in runners
+            if c.score >= cfg.suggest_threshold
+            and (answer is None or best.score - c.score <= cfg.suggest_margin)
+        )[:3]
+        return MatchResult(tuple(candidates[:10]), answer, suggestions)
+
+    # --- autocomplete --------------------------------------------------------------------
+
+    def autocomplete(self, typed: str, limit: int = 25) -> list[Entry]:
+        """FAQ questions for a slash-command option as the member types: prefix, then fuzzy."""
+        limit = max(0, min(limit, 25))  # Discord shows at most 25 choices
+        needle = utils.default_process(typed[:100])
+        if not needle:
+            return sorted(self.entries, key=lambda e: (e.topic, e.question))[:limit]
+        chosen: list[int] = [
+            i
+            for i, q in enumerate(self._questions)
+            if q.startswith(needle) or f" {needle}" in f" {q}"
+        ]
+        if len(chosen) < limit:
+            taken = set(chosen)
+            fuzzy = process.extract(
+                needle,
+                self._questions,
+                scorer=fuzz.partial_ratio,
+                limit=limit * 2,
+                score_cutoff=60,
+            )
+            chosen.extend(i for _, _, i in fuzzy if i not in taken)
+        return [self.entries[i] for i in chosen[:limit]]
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(src.file, src.line(path), field_name(path), message))
+
+    data: Any = src.data
+    if not isinstance(data, dict):
+        problem((), "must be a mapping")
+        return None, problems
+    synonyms: dict[str, str] = {}
+    raw_synonyms = data.get("synonyms") or {}
+    if not isinstance(raw_synonyms, dict):
+        problem(("synonyms",), "must map a canonical word to the list of words that mean it")
+        raw_synonyms = {}
+    for canonical, variants in raw_synonyms.items():
+        if not isinstance(variants, list) or not all(
+            isinstance(v, str | int | float) for v in variants
+        ):
+            problem(("synonyms", canonical), "must be a list of words or phrases")
+            continue
+        target = normalise(str(canonical)).replace("'", "")
+        for variant in variants:
+            key = normalise(str(variant)).replace("'", "")
+            if key in synonyms and synonyms[key] != target:
+                problem(("synonyms", canonical), f"{variant!r} is already a synonym of {synonyms[key]!r}")
+            synonyms[key] = target
+    stopwords = data.get("stopwords") or []
+    if not isinstance(stopwords, list):
+        problem(("stopwords",), "must be a list of words")
+        stopwords = []
+    thresholds: dict[str, float] = {}
+    for key in ("answer_threshold", "suggest_threshold", "suggest_margin"):
+        value = data.get(key)
+        if not isinstance(value, int | float) or not 0 <= value <= 100:
+            problem((key,), "must be a number from 0 to 100")
+        else:
+            thresholds[key] = float(value)
+    if problems:
+        return None, problems
+    return (
+        MatchingConfig(
+            synonyms=synonyms,
+            stopwords=frozenset(normalise(str(w)).replace("'", "") for w in stopwords),
+            **thresholds,
+        ),
+        problems,
+    )
+
+
+def phrasing_key(text: str, config: MatchingConfig | None = None) -> str:
+    """The form two phrasings must differ in to count as different (used by kb check)."""
+    canonical = Analyzer(config).canonical(text) if config else normalise(text)
+    return " ".join(words(canonical))
+
+
+def iter_phrasings(entries: Iterable[Entry]) -> Iterable[tuple[Entry, int, str]]:
+    for entry in entries:
+        for i, phrasing in enumerate(entry.phrasings):
+            yield entry, i, phrasing

@@ -1,0 +1,275 @@
+"""The safety screen: crisis detection and clinical routing, run before any matching.
+
+Rules are data (`knowledge/safety.yaml`) so a community can extend them without code. Each rule
+is a regular expression over normalised text, optionally qualified:
+
+- `requires`: another pattern that must also match somewhere (e.g. a personal reference);
+- `unless`: patterns that veto the rule (e.g. informational framing, "can you overdose on ...").
+
+Benign idioms ("this homework is killing me") are masked out before crisis rules run, and every
+decision records which rules fired so a moderator can see why the bot said what it said. When in
+doubt the screen errs towards crisis: a false alarm is cheap, a missed crisis is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.reply import CrisisType
+from bot.knowledge.schema import MENTION_PATTERN
+from bot.knowledge.yamlsource import Located, Problem, field_name
+
+# When several crisis types fire, the reply leads with the most time-critical one.
+CRISIS_PRIORITY = (
+    CrisisType.MEDICAL_EMERGENCY,
+    CrisisType.SELF_HARM,
+    CrisisType.ABUSE,
+    CrisisType.VIOLENCE,
+)
+_FRAGMENT = re.compile(r"<<([a-z_]+)>>")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "$": "s", "@": "a", "!": "i"})
+_SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")
+_PUNCT_RUNS = re.compile(r"[^\w\s']+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    pattern: re.Pattern[str]
+    requires: re.Pattern[str] | None = None
+    unless: tuple[re.Pattern[str], ...] = ()
+    crisis: CrisisType | None = None  # crisis rules only
+    resources: str | None = None  # sensitive rules only: which resource kind to attach
+
+    def fires(self, text: str) -> bool:
+        if not self.pattern.search(text):
+            return False
+        if self.requires is not None and not self.requires.search(text):
+            return False
+        return not any(u.search(text) for u in self.unless)
+
+
+@dataclass(frozen=True)
+class SafetyConfig:
+    safety_note: str
+    clinical_pointer: str
+    no_match_message: str
+    crisis_messages: dict[CrisisType, str]
+    benign: tuple[Rule, ...]
+    crisis: tuple[Rule, ...]
+    clinical: tuple[Rule, ...]
+    sensitive: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Screening:
+    crisis_types: tuple[CrisisType, ...]  # most urgent first; empty when no crisis
+    clinical: bool
+    sensitive_resources: tuple[str, ...]  # resource kinds worth attaching to an answer
+    fired: tuple[str, ...]  # rule ids, prefixed by rule family, in the order they fired
+
+    @property
+    def crisis(self) -> CrisisType | None:
+        return self.crisis_types[0] if self.crisis_types else None
+
+
+def _variants(normalised: str) -> list[str]:
+    """The text as typed, plus de-obfuscated forms: leetspeak, spaced-out letters, punctuation."""
+    out = [normalised]
+    depunct = _PUNCT_RUNS.sub(" ", normalised)
+    leet = " ".join(
+        word.translate(_LEET) if any(c.isalpha() for c in word) else word
+        for word in normalised.split()
+    )
+    squashed = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), depunct)
+    for variant in (depunct, leet, squashed):
+        if variant != normalised and variant not in out:
+            out.append(variant)
+    return out
+
+
+def screen(normalised: str, config: SafetyConfig) -> Screening:
+    """Screen already-normalised text (see `bot.core.text.normalise`)."""
+    fired: list[str] = []
+    variants = _variants(normalised)
+
+    masked: list[str] = []
+    for variant in variants:
+        for rule in config.benign:
+            if rule.fires(variant):
+                variant = rule.pattern.sub(" ", variant)
+                if f"benign:{rule.id}" not in fired:
+                    fired.append(f"benign:{rule.id}")
+        masked.append(variant)
+
+    found: set[CrisisType] = set()
+    for rule in config.crisis:
+        if any(rule.fires(v) for v in masked):
+            fired.append(f"crisis:{rule.id}")
+            assert rule.crisis is not None
+            found.add(rule.crisis)
+    crisis_types = tuple(t for t in CRISIS_PRIORITY if t in found)
+
+    clinical = False
+    for rule in config.clinical:
+        if rule.fires(normalised):
+            fired.append(f"clinical:{rule.id}")
+            clinical = True
+
+    sensitive: list[str] = []
+    for rule in config.sensitive:
+        if rule.fires(normalised):
+            fired.append(f"sensitive:{rule.id}")
+            if rule.resources and rule.resources not in sensitive:
+                sensitive.append(rule.resources)
+    return Screening(crisis_types, clinical, tuple(sensitive), tuple(fired))
+
+
+# --- loading -------------------------------------------------------------------------------
+
+TEXT_FIELDS = ("safety_note", "clinical_pointer", "no_match_message")
+RULE_FAMILIES = ("benign", "crisis", "clinical", "sensitive")
+
+
+def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(src.file, src.line(path), field_name(path), message))
+
+    data: Any = src.data
+    if not isinstance(data, dict):
+        problem((), "must be a mapping")
+        return None, problems
+    texts: dict[str, str] = {}
+    for key in TEXT_FIELDS:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problem((key,), "is required text")
+        elif MENTION_PATTERN.search(value):
+            problem((key,), "must not contain mentions")
+        else:
+            texts[key] = " ".join(value.split())
+
+    messages: dict[CrisisType, str] = {}
+    raw_messages = data.get("crisis_messages") or {}
+    for crisis in CrisisType:
+        value = raw_messages.get(crisis.value) if isinstance(raw_messages, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            problem(("crisis_messages", crisis.value), "is required text")
+        elif MENTION_PATTERN.search(value):
+            problem(("crisis_messages", crisis.value), "must not contain mentions")
+        else:
+            messages[crisis] = value.strip()
+
+    fragments: dict[str, str] = {}
+    raw_fragments = data.get("fragments") or {}
+    if not isinstance(raw_fragments, dict):
+        problem(("fragments",), "must map names to regular expressions")
+        raw_fragments = {}
+    for name, value in raw_fragments.items():
+        # A fragment may use fragments defined above it; store it fully expanded.
+        if not isinstance(value, str):
+            problem(("fragments", name), "must be a regular expression")
+            continue
+        compiled = _compile(value, fragments, ("fragments", name), problem)
+        if compiled is not None:
+            fragments[str(name)] = compiled.pattern
+
+    families: dict[str, list[Rule]] = {family: [] for family in RULE_FAMILIES}
+    seen_ids: set[str] = set()
+    for family in RULE_FAMILIES:
+        raw_rules = data.get(family) or []
+        if not isinstance(raw_rules, list):
+            problem((family,), "must be a list of rules")
+            continue
+        for i, raw in enumerate(raw_rules):
+            rule = _parse_rule(family, raw, (family, i), fragments, problem)
+            if rule is None:
+                continue
+            if rule.id in seen_ids:
+                problem((family, i, "id"), f"duplicate rule id {rule.id!r}")
+                continue
+            seen_ids.add(rule.id)
+            families[family].append(rule)
+    if not families["crisis"]:
+        problem(("crisis",), "at least one crisis rule is required")
+    if problems:
+        return None, problems
+    return (
+        SafetyConfig(
+            safety_note=texts["safety_note"],
+            clinical_pointer=texts["clinical_pointer"],
+            no_match_message=texts["no_match_message"],
+            crisis_messages=messages,
+            benign=tuple(families["benign"]),
+            crisis=tuple(families["crisis"]),
+            clinical=tuple(families["clinical"]),
+            sensitive=tuple(families["sensitive"]),
+        ),
+        problems,
+    )
+
+
+def _compile(
+    pattern: str, fragments: dict[str, str], path: tuple[str | int, ...], problem: Any
+) -> re.Pattern[str] | None:
+    missing = [m for m in _FRAGMENT.findall(pattern) if m not in fragments]
+    if missing:
+        problem(path, f"unknown fragment <<{missing[0]}>>")
+        return None
+    expanded = _FRAGMENT.sub(lambda m: f"(?:{fragments[m.group(1)]})", pattern)
+    try:
+        return re.compile(expanded)
+    except re.error as exc:
+        problem(path, f"invalid regular expression: {exc}")
+        return None
+
+
+def _parse_rule(
+    family: str,
+    raw: Any,
+    path: tuple[str | int, ...],
+    fragments: dict[str, str],
+    problem: Any,
+) -> Rule | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        problem(path, "a rule needs at least an id and a pattern")
+        return None
+    allowed = {"id", "pattern", "requires", "unless", "type", "resources", "note"}
+    for key in raw:
+        if key not in allowed:
+            problem((*path, key), f"unknown field (allowed: {', '.join(sorted(allowed))})")
+    if not isinstance(raw.get("pattern"), str):
+        problem((*path, "pattern"), "is required")
+        return None
+    pattern = _compile(raw["pattern"], fragments, (*path, "pattern"), problem)
+    requires = None
+    if raw.get("requires") is not None:
+        requires = _compile(str(raw["requires"]), fragments, (*path, "requires"), problem)
+    unless_raw = raw.get("unless") or []
+    if isinstance(unless_raw, str):
+        unless_raw = [unless_raw]
+    unless = [
+        _compile(str(u), fragments, (*path, "unless", j), problem) for j, u in enumerate(unless_raw)
+    ]
+    crisis = None
+    if family == "crisis":
+        try:
+            crisis = CrisisType(raw.get("type"))
+        except ValueError:
+            problem((*path, "type"), f"must be one of {', '.join(t.value for t in CrisisType)}")
+            return None
+    resources = raw.get("resources")
+    if pattern is None or any(u is None for u in unless) or (raw.get("requires") and not requires):
+        return None
+    return Rule(
+        id=raw["id"],
+        pattern=pattern,
+        requires=requires,
+        unless=tuple(u for u in unless if u is not None),
+        crisis=crisis,
+        resources=str(resources) if resources else None,
+    )

@@ -1,0 +1,180 @@
+"""Load and validate the knowledge directory: FAQ files, resources, safety rules, matching data.
+
+All-or-nothing: if any file has an error, `load_knowledge` raises KnowledgeError with every
+problem found (file, line, field), and nothing half-loaded is returned to go live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.core.matcher import MatchingConfig, parse_matching, phrasing_key
+from bot.core.resources import ResourceDirectory, parse_resources
+from bot.core.safety import SafetyConfig, parse_safety
+from bot.knowledge.schema import TAG_PATTERN, Entry, validate_entry
+from bot.knowledge.yamlsource import KnowledgeError, Located, Problem, field_name, parse_yaml
+
+FAQ_DIR = "faq"
+RESOURCES_FILE = "resources.yaml"
+SAFETY_FILE = "safety.yaml"
+MATCHING_FILE = "matching.yaml"
+
+
+@dataclass
+class LoadedKnowledge:
+    entries: list[Entry]
+    resources: ResourceDirectory
+    safety: SafetyConfig
+    matching: MatchingConfig
+    topics: dict[str, str]  # topic slug -> display title
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _read(path: Path, root: Path) -> Located:
+    shown = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError([Problem(shown, None, "", "file is missing")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError([Problem(shown, None, "", f"cannot read: {exc}")]) from None
+    return parse_yaml(text, shown)
+
+
+def parse_faq_file(
+    src: Located, topic: str, today: dt.date | None = None
+) -> tuple[list[Entry], str, list[Problem]]:
+    """Entries of one FAQ file (topic = file stem), its display title, and its problems."""
+    problems: list[Problem] = []
+    data: Any = src.data
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        problems.append(Problem(src.file, src.line(()), "entries", "must be a list of entries"))
+        return [], topic, problems
+    unknown = set(data) - {"title", "entries"}
+    for key in sorted(unknown):
+        problems.append(Problem(src.file, src.line((key,)), key, "unknown top-level field"))
+    title = data.get("title") or topic.replace("-", " ").title()
+    if not isinstance(title, str):
+        problems.append(Problem(src.file, src.line(("title",)), "title", "must be text"))
+        title = topic
+    if not TAG_PATTERN.match(topic):
+        problems.append(Problem(src.file, None, "", "file name must be lowercase kebab-case"))
+    entries: list[Entry] = []
+    for i, raw in enumerate(data["entries"]):
+        entry, found = validate_entry(
+            raw, file=src.file, path=("entries", i), line_of=src.line, topic=topic, today=today
+        )
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    return entries, title, problems
+
+
+def cross_check(
+    located: list[tuple[Entry, str, int | None]], matching: MatchingConfig | None
+) -> list[Problem]:
+    """Checks across entries: unique ids, and no phrasing claimed by two entries.
+
+    `located` pairs each entry with the file and line of its id.
+    """
+    problems: list[Problem] = []
+    seen_ids: dict[str, str] = {}
+    claimed: dict[str, str] = {}
+    for entry, file, line in located:
+        if entry.id in seen_ids:
+            problems.append(
+                Problem(file, line, "id", f"duplicate id {entry.id!r} (also in {seen_ids[entry.id]})")
+            )
+            continue
+        seen_ids[entry.id] = file
+        own: set[str] = set()
+        for phrasing in entry.phrasings:
+            key = phrasing_key(phrasing, matching)
+            if key in claimed and claimed[key] != entry.id:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{entry.id}.alternates",
+                        f"phrasing {phrasing!r} is also claimed by entry {claimed[key]!r}",
+                    )
+                )
+            elif phrasing_key(phrasing) in own:
+                problems.append(
+                    Problem(file, line, f"{entry.id}.alternates", f"{phrasing!r} is repeated",
+                            "warning")
+                )
+            claimed.setdefault(key, entry.id)
+            own.add(phrasing_key(phrasing))
+    return problems
+
+
+def _id_lines(src: Located) -> dict[str, int | None]:
+    """Line of each entry's id in one file (the last one wins, so duplicates point at themselves)."""
+    out: dict[str, int | None] = {}
+    raw_entries = src.data.get("entries") if isinstance(src.data, dict) else None
+    for i, raw in enumerate(raw_entries or []):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            out[raw["id"]] = src.line(("entries", i, "id"))
+    return out
+
+
+def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
+    """Load everything under `root`; raise KnowledgeError listing every error."""
+    root = root.resolve()
+    problems: list[Problem] = []
+
+    def attempt(name: str) -> Located | None:
+        try:
+            return _read(root / name, root)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    resources = safety = matching = None
+    if (src := attempt(RESOURCES_FILE)) is not None:
+        resources, found = parse_resources(src)
+        problems.extend(found)
+    if (src := attempt(SAFETY_FILE)) is not None:
+        safety, found = parse_safety(src)
+        problems.extend(found)
+    if (src := attempt(MATCHING_FILE)) is not None:
+        matching, found = parse_matching(src)
+        problems.extend(found)
+
+    faq_dir = root / FAQ_DIR
+    files = sorted(faq_dir.glob("*.yaml")) if faq_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(f"{root.name}/{FAQ_DIR}", None, "", "no FAQ files (*.yaml) found"))
+    entries: list[Entry] = []
+    located: list[tuple[Entry, str, int | None]] = []
+    topics: dict[str, str] = {}
+    for path in files:
+        src = attempt(str(path.relative_to(root)))
+        if src is None:
+            continue
+        found_entries, title, found = parse_faq_file(src, path.stem, today)
+        problems.extend(found)
+        topics[path.stem] = title
+        lines = _id_lines(src)
+        located.extend((e, src.file, lines.get(e.id)) for e in found_entries)
+        entries.extend(found_entries)
+    problems.extend(cross_check(located, matching))
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or resources is None or safety is None or matching is None:
+        raise KnowledgeError(errors or problems)
+    return LoadedKnowledge(
+        entries=entries,
+        resources=resources,
+        safety=safety,
+        matching=matching,
+        topics=topics,
+        warnings=[p for p in problems if p.severity == "warning"],
+    )
+
+
+__all__ = ["KnowledgeError", "LoadedKnowledge", "Problem", "field_name", "load_knowledge"]

@@ -1,0 +1,252 @@
+"""The FAQ entry schema and its validation.
+
+The same `validate_entry` checks YAML files, imports and (later) moderator edits, so "valid" means
+one thing everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from bot.knowledge.yamlsource import Path, Problem, field_name
+
+MAX_ANSWER_CHARS = 1_500  # fits a Discord embed description with room for the rest
+MAX_QUESTION_CHARS = 200
+MAX_ALTERNATE_CHARS = 200
+MAX_ALTERNATES = 60
+MAX_SOURCES = 8
+MAX_TAGS = 12
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+# Anything that could ping in Discord: @everyone/@here, user/role mentions, and their escapes.
+MENTION_PATTERN = re.compile(r"@(everyone|here)\b|<@[!&]?\d*>?|<#\d+>", re.IGNORECASE)
+
+ENTRY_FIELDS = (
+    "id",
+    "question",
+    "alternates",
+    "answer",
+    "sources",
+    "tags",
+    "clinical",
+    "reviewed",
+    "reviewer",
+)
+REQUIRED_FIELDS = ("id", "question", "answer", "sources", "reviewed", "reviewer")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    sources: tuple[SourceRef, ...]
+    tags: tuple[str, ...]
+    clinical: bool
+    reviewed: str  # ISO date
+    reviewer: str
+    topic: str = ""  # the knowledge file it came from (e.g. "kratom"); used for browsing
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return (self.question, *self.alternates)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the YAML schema (topic is carried by the file, not the entry)."""
+        data = asdict(self)
+        data.pop("topic")
+        data["alternates"] = list(self.alternates)
+        data["tags"] = list(self.tags)
+        data["sources"] = [asdict(s) for s in self.sources]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], topic: str = "") -> Entry:
+        """Rebuild an entry from already-validated plain data (e.g. a stored revision)."""
+        return cls(
+            id=data["id"],
+            question=data["question"],
+            alternates=tuple(data.get("alternates", ())),
+            answer=data["answer"],
+            sources=tuple(SourceRef(s["title"], s["url"]) for s in data["sources"]),
+            tags=tuple(data.get("tags", ())),
+            clinical=bool(data.get("clinical", False)),
+            reviewed=str(data["reviewed"]),
+            reviewer=data["reviewer"],
+            topic=topic or data.get("topic", ""),
+        )
+
+
+LineOf = Callable[[Path], "int | None"]
+
+
+def _no_line(_: Path) -> int | None:
+    return None
+
+
+def is_https_url(url: str) -> bool:
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        return False
+    return (
+        parsed.scheme == "https"
+        and bool(parsed.hostname)
+        and "." in (parsed.hostname or "")
+        and not any(ch.isspace() for ch in url)
+    )
+
+
+def validate_entry(
+    raw: Any,
+    *,
+    file: str,
+    path: Path = (),
+    line_of: LineOf = _no_line,
+    topic: str = "",
+    today: dt.date | None = None,
+) -> tuple[Entry | None, list[Problem]]:
+    """Check one raw entry; return the Entry (when there are no errors) and every problem found."""
+    problems: list[Problem] = []
+
+    def problem(sub: Path, message: str, severity: str = "error") -> None:
+        full = (*path, *sub)
+        problems.append(Problem(file, line_of(full), field_name(full), message, severity))
+
+    if not isinstance(raw, dict):
+        problem((), "an entry must be a mapping of fields")
+        return None, problems
+
+    for key in raw:
+        if key not in ENTRY_FIELDS:
+            problem((key,), f"unknown field (allowed: {', '.join(ENTRY_FIELDS)})")
+    for key in REQUIRED_FIELDS:
+        if key not in raw or raw[key] in (None, "", []):
+            problem((key,), "is required")
+
+    def text(key: str, limit: int) -> str:
+        value = raw.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            problem((key,), "must be text")
+            return ""
+        value = value.strip()
+        if len(value) > limit:
+            problem((key,), f"is {len(value)} characters; the limit is {limit}")
+        if MENTION_PATTERN.search(value):
+            problem((key,), "must not contain mentions (@everyone, @here, <@...>)")
+        return value
+
+    entry_id = text("id", 64)
+    if entry_id and not ID_PATTERN.match(entry_id):
+        problem(("id",), "must be kebab-case: lowercase letters, digits and single hyphens")
+    question = text("question", MAX_QUESTION_CHARS)
+    answer = text("answer", MAX_ANSWER_CHARS)
+    reviewer = text("reviewer", 100)
+
+    alternates: list[str] = []
+    raw_alternates = raw.get("alternates", [])
+    if not isinstance(raw_alternates, list):
+        problem(("alternates",), "must be a list of phrasings")
+    else:
+        if len(raw_alternates) > MAX_ALTERNATES:
+            problem(("alternates",), f"has {len(raw_alternates)} items; the limit is {MAX_ALTERNATES}")
+        for i, alt in enumerate(raw_alternates):
+            if not isinstance(alt, str) or not alt.strip():
+                problem(("alternates", i), "must be non-empty text")
+                continue
+            if len(alt) > MAX_ALTERNATE_CHARS:
+                problem(("alternates", i), f"is longer than {MAX_ALTERNATE_CHARS} characters")
+            if MENTION_PATTERN.search(alt):
+                problem(("alternates", i), "must not contain mentions")
+            alternates.append(alt.strip())
+
+    sources: list[SourceRef] = []
+    raw_sources = raw.get("sources", [])
+    if not isinstance(raw_sources, list):
+        problem(("sources",), "must be a list of {title, url}")
+    else:
+        if len(raw_sources) > MAX_SOURCES:
+            problem(("sources",), f"has {len(raw_sources)} items; the limit is {MAX_SOURCES}")
+        for i, src in enumerate(raw_sources):
+            if not isinstance(src, dict) or set(src) != {"title", "url"}:
+                problem(("sources", i), "must have exactly the fields title and url")
+                continue
+            title, url = src["title"], src["url"]
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                problem(("sources", i, "title"), "must be text of 1-200 characters")
+                continue
+            if not isinstance(url, str) or not is_https_url(url.strip()):
+                problem(("sources", i, "url"), f"must be a well-formed https URL (got {url!r})")
+                continue
+            if MENTION_PATTERN.search(title):
+                problem(("sources", i, "title"), "must not contain mentions")
+            sources.append(SourceRef(title.strip(), url.strip()))
+
+    tags: list[str] = []
+    raw_tags = raw.get("tags", [])
+    if not isinstance(raw_tags, list):
+        problem(("tags",), "must be a list")
+    else:
+        if len(raw_tags) > MAX_TAGS:
+            problem(("tags",), f"has {len(raw_tags)} items; the limit is {MAX_TAGS}")
+        for i, tag in enumerate(raw_tags):
+            if not isinstance(tag, str) or not TAG_PATTERN.match(tag):
+                problem(("tags", i), "must be lowercase letters, digits and hyphens")
+            else:
+                tags.append(tag)
+
+    clinical = raw.get("clinical", False)
+    if not isinstance(clinical, bool):
+        problem(("clinical",), "must be true or false")
+        clinical = False
+
+    reviewed = ""
+    raw_reviewed = raw.get("reviewed")
+    if isinstance(raw_reviewed, dt.datetime):
+        raw_reviewed = raw_reviewed.date()
+    if isinstance(raw_reviewed, str):
+        try:
+            raw_reviewed = dt.date.fromisoformat(raw_reviewed.strip())
+        except ValueError:
+            problem(("reviewed",), "must be an ISO date such as 2026-01-31")
+    if isinstance(raw_reviewed, dt.date):
+        reviewed = raw_reviewed.isoformat()
+        now = today or dt.date.today()
+        if raw_reviewed > now:
+            problem(("reviewed",), "is in the future", "warning")
+        elif (now - raw_reviewed).days > 365:
+            problem(("reviewed",), "is more than 12 months old: please re-review", "warning")
+    elif raw_reviewed not in (None, "") and not isinstance(raw_reviewed, str):
+        problem(("reviewed",), "must be an ISO date such as 2026-01-31")
+
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return (
+        Entry(
+            id=entry_id,
+            question=question,
+            alternates=tuple(alternates),
+            answer=answer,
+            sources=tuple(sources),
+            tags=tuple(tags),
+            clinical=clinical,
+            reviewed=reviewed,
+            reviewer=reviewer,
+            topic=topic,
+        ),
+        problems,
+    )

@@ -1,0 +1,252 @@
+"""The knowledge store: SQLite (via aiosqlite), where live FAQ entries and their history live.
+
+Every revision of every entry is kept; an entry's live revision is a pointer, so publishing and
+reverting are a single atomic UPDATE. Shipped YAML is synced in at start: entries moderators never
+changed take the shipped version; entries they changed keep theirs and the shipped change waits as
+a draft. Nothing is silently overwritten or dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import aiosqlite
+
+from bot.knowledge.schema import Entry
+
+SHIPPED_AUTHOR = "faqbot (shipped knowledge)"
+
+# Each step takes the database from version i to i + 1; never edit a released step, add one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE entries (
+        id TEXT PRIMARY KEY,
+        topic TEXT NOT NULL,
+        live_revision INTEGER,
+        removed_at TEXT
+    );
+    CREATE TABLE revisions (
+        rev INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id TEXT NOT NULL REFERENCES entries(id),
+        data TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('shipped', 'moderator', 'import')),
+        status TEXT NOT NULL CHECK (status IN ('draft', 'published', 'rejected')),
+        based_on INTEGER,
+        author TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX revisions_by_entry ON revisions(entry_id, rev);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entry_id TEXT,
+        revision INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _canonical_json(entry: Entry) -> str:
+    return json.dumps(entry.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    drafted: list[str] = field(default_factory=list)  # moderator-edited: shipped change awaits review
+    unchanged: int = 0
+
+
+class KnowledgeStore:
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> KnowledgeStore:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        store = cls(db, path)
+        await store.migrate()
+        return store
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply pending migrations, each in its own transaction; return the new version."""
+        version = await self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database {self.path} has schema version {version}, newer than this faqbot "
+                f"({SCHEMA_VERSION}); upgrade faqbot or restore an older backup"
+            )
+        while version < SCHEMA_VERSION:
+            script = MIGRATIONS[version]
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(script):
+                    await self.db.execute(statement)
+                await self.db.execute(f"PRAGMA user_version = {version + 1}")
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            version += 1
+        return version
+
+    async def sync_shipped(self, entries: Sequence[Entry]) -> SyncReport:
+        """Bring shipped YAML into the store in one transaction (see module docstring)."""
+        report = SyncReport()
+        at = now_iso()
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for entry in entries:
+                data = _canonical_json(entry)
+                row = await self._fetchone(
+                    "SELECT e.live_revision, r.origin, r.data FROM entries e "
+                    "LEFT JOIN revisions r ON r.rev = e.live_revision WHERE e.id = ?",
+                    (entry.id,),
+                )
+                if row is None:
+                    await self.db.execute(
+                        "INSERT INTO entries (id, topic) VALUES (?, ?)", (entry.id, entry.topic)
+                    )
+                    rev = await self._add_revision(entry.id, data, "shipped", "published", None, at)
+                    await self._publish(entry.id, rev)
+                    await self._audit(at, SHIPPED_AUTHOR, "ship", entry.id, rev, "new entry")
+                    report.added.append(entry.id)
+                    continue
+                last_shipped = await self._fetchone(
+                    "SELECT data FROM revisions WHERE entry_id = ? AND origin = 'shipped' "
+                    "ORDER BY rev DESC LIMIT 1",
+                    (entry.id,),
+                )
+                if last_shipped is not None and last_shipped["data"] == data:
+                    report.unchanged += 1
+                    continue
+                moderator_owned = row["origin"] is not None and row["origin"] != "shipped"
+                if moderator_owned:
+                    rev = await self._add_revision(
+                        entry.id, data, "shipped", "draft", row["live_revision"], at
+                    )
+                    await self._audit(
+                        at, SHIPPED_AUTHOR, "draft", entry.id, rev,
+                        "shipped update to a moderator-edited entry, waiting for review",
+                    )
+                    report.drafted.append(entry.id)
+                else:
+                    rev = await self._add_revision(
+                        entry.id, data, "shipped", "published", row["live_revision"], at
+                    )
+                    await self.db.execute(
+                        "UPDATE entries SET topic = ? WHERE id = ?", (entry.topic, entry.id)
+                    )
+                    await self._publish(entry.id, rev)
+                    await self._audit(at, SHIPPED_AUTHOR, "ship", entry.id, rev, "shipped update")
+                    report.updated.append(entry.id)
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return report
+
+    async def live_entries(self) -> list[Entry]:
+        async with self.db.execute(
+            "SELECT e.topic, r.data FROM entries e JOIN revisions r ON r.rev = e.live_revision "
+            "WHERE e.removed_at IS NULL ORDER BY e.topic, e.id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Entry.from_dict(json.loads(row["data"]), topic=row["topic"]) for row in rows]
+
+    async def audit_log(self, entry_id: str | None = None) -> list[dict[str, object]]:
+        query = "SELECT at, actor, action, entry_id, revision, detail FROM audit"
+        params: tuple[str, ...] = ()
+        if entry_id is not None:
+            query += " WHERE entry_id = ?"
+            params = (entry_id,)
+        async with self.db.execute(query + " ORDER BY id", params) as cursor:
+            return [dict(row) for row in await cursor.fetchall()]
+
+    # --- helpers -------------------------------------------------------------------------
+
+    async def _fetchone(self, query: str, params: tuple[object, ...]) -> aiosqlite.Row | None:
+        async with self.db.execute(query, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _add_revision(
+        self, entry_id: str, data: str, origin: str, status: str, based_on: int | None, at: str,
+        author: str = SHIPPED_AUTHOR, reason: str = "",
+    ) -> int:
+        cursor = await self.db.execute(
+            "INSERT INTO revisions (entry_id, data, origin, status, based_on, author, reason, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, data, origin, status, based_on, author, reason, at),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def _publish(self, entry_id: str, rev: int) -> None:
+        await self.db.execute("UPDATE entries SET live_revision = ? WHERE id = ?", (rev, entry_id))
+
+    async def _audit(
+        self, at: str, actor: str, action: str, entry_id: str | None, rev: int | None, detail: str
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO audit (at, actor, action, entry_id, revision, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (at, actor, action, entry_id, rev, detail),
+        )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (triggers contain ';' inside BEGIN ... END)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.strip().splitlines():
+        buffer += line + "\n"
+        stripped = line.strip()
+        in_trigger = "CREATE TRIGGER" in buffer.upper() and "END;" not in buffer.upper()
+        if stripped.endswith(";") and not in_trigger:
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out

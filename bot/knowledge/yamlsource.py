@@ -1,0 +1,129 @@
+"""YAML parsing that remembers where every value came from.
+
+Errors in the knowledge base must name file, line and field, so we compose the YAML node tree
+ourselves and keep each value's line. Anchors and aliases are refused outright: the knowledge
+base never needs them and they are how "billion laughs" YAML bombs work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+# Large enough for any real knowledge file or moderator export, small enough to refuse abuse.
+MAX_YAML_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    field: str
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        label = "warning" if self.severity == "warning" else "error"
+        return f"{where}: {label}: {self.field or '(file)'}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """Raised when knowledge cannot be loaded; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Located:
+    """Plain Python data plus the source line of every path inside it."""
+
+    file: str
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def line(self, path: Path) -> int | None:
+        # Fall back to the nearest enclosing value that has a line.
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+def field_name(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_yaml(text: str, file: str) -> Located:
+    """Parse one YAML document; raise KnowledgeError naming file and line on any problem."""
+    if len(text.encode("utf-8", "replace")) > MAX_YAML_BYTES:
+        raise KnowledgeError([Problem(file, None, "", f"file is larger than {MAX_YAML_BYTES} bytes")])
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        located = Located(file, None)
+        if node is not None:
+            located.data = _build(node, (), located, loader, set())
+        return located
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise KnowledgeError(
+            [Problem(file, line, "", f"invalid YAML: {exc.problem or exc.context}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def _build(
+    node: yaml.Node, path: Path, located: Located, loader: yaml.SafeLoader, seen: set[int]
+) -> Any:
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        raise KnowledgeError(
+            [Problem(located.file, line, field_name(path), "YAML anchors and aliases are not allowed")]
+        )
+    seen.add(id(node))
+    located.lines[path] = line
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise KnowledgeError(
+                    [Problem(located.file, line, field_name(path), "YAML merge keys are not allowed")]
+                )
+            key = loader.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                raise KnowledgeError(
+                    [
+                        Problem(
+                            located.file,
+                            key_node.start_mark.line + 1,
+                            field_name((*path, key)),
+                            "duplicate key",
+                        )
+                    ]
+                )
+            result[key] = _build(value_node, (*path, key), located, loader, seen)
+            located.lines[(*path, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*path, index), located, loader, seen)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
