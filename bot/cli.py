@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -72,15 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser(
-        "start", parents=[common, locale],
+        "start",
+        parents=[common, locale],
         help="Discord bot if DISCORD_TOKEN is set, else the terminal chat (the default)",
     )
     sub.add_parser(
-        "chat", parents=[common, locale],
+        "chat",
+        parents=[common, locale],
         help="chat with the bot in the terminal, replies exactly as the bot gives them",
     )
     ask = sub.add_parser(
-        "ask", parents=[common, locale],
+        "ask",
+        parents=[common, locale],
         help="answer one question (or, with --json -, one per line of stdin)",
         description=(
             "Answer QUESTION. With --json, print the machine contract: one JSON object with "
@@ -95,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     kb_sub.add_parser(
-        "check", parents=[common],
+        "check",
+        parents=[common],
         help="validate the knowledge directory; non-zero exit on errors",
         description=(
             "Validate knowledge/: schema, duplicate ids, one phrasing claimed by two entries, "
@@ -179,10 +184,8 @@ Type a question and press Enter. Commands: /resources (crisis and support lines)
 
 
 async def _chat(settings: Settings) -> int:
-    try:
+    with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401  (line editing and history for input())
-    except ImportError:  # pragma: no cover - not on every platform
-        pass
     runtime = await start_runtime(settings)
     engine = runtime.engine
     context = _context(settings)
@@ -204,8 +207,10 @@ async def _chat(settings: Settings) -> int:
             if text == "/help":
                 print(CHAT_HELP + "\n")
                 continue
-            reply = engine.resources_reply(context) if text == "/resources" else engine.answer(
-                text, context
+            reply = (
+                engine.resources_reply(context)
+                if text == "/resources"
+                else engine.answer(text, context)
             )
             print("\nfaqbot> " + render_text(reply).replace("\n", "\n        ") + "\n", flush=True)
     finally:
@@ -235,16 +240,13 @@ def _run_discord(settings: Settings) -> int:
     if not settings.discord_token:
         print("faqbot run: set DISCORD_TOKEN (see the README's Discord setup)", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        from bot.discord_app.runner import run_bot
-    except ImportError:
-        print(
-            "faqbot run: the Discord adapter is not part of this build yet; "
-            "use `faqbot chat` meanwhile",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-    return run_bot(settings)
+    # The Discord adapter is its own layer (issue 5); until it ships, say so plainly.
+    print(
+        "faqbot run: the Discord adapter is not part of this build yet; "
+        "use `faqbot chat` meanwhile",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

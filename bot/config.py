@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SHIPPED_KNOWLEDGE = PACKAGE_ROOT.parent / "knowledge"
@@ -35,5 +36,5 @@ class Settings:
             default_region=env.get("FAQBOT_REGION") or None,
         )
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.core.engine import Engine, KnowledgeBase
-from bot.knowledge.schema import Entry
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
+from bot.knowledge.schema import Entry
 from bot.knowledge.store import KnowledgeStore, SyncReport
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.matcher import MatchingConfig, Matcher, MatchResult
+from bot.core.matcher import Matcher, MatchingConfig, MatchResult
 from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Source, Suggestion
 from bot.core.resources import Region, ResourceDirectory
 from bot.core.safety import SafetyConfig, Screening, screen
@@ -91,8 +91,14 @@ class Engine:
         context = context or AskContext()
         empty = Screening((), False, (), ())
         match = MatchResult((), None, ())
-        return self._answer(entry.question, screening=empty, match=match, entry=entry,
-                            score=None, region=self.region(context))
+        return self._answer(
+            entry.question,
+            screening=empty,
+            match=match,
+            entry=entry,
+            score=None,
+            region=self.region(context),
+        )
 
     # --- composition ---------------------------------------------------------------------
 
@@ -131,9 +137,7 @@ class Engine:
     ) -> Reply:
         if match.answer is not None:
             entry = self.by_id[match.answer.entry_id]
-            return self._answer(
-                question, screening, match, entry, match.answer.score, region
-            )
+            return self._answer(question, screening, match, entry, match.answer.score, region)
         safety = self.kb.safety
         lead = safety.clinical_pointer if screening.clinical else ""
         body = safety.no_match_message

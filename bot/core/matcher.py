@@ -208,9 +208,9 @@ class Matcher:
             if position < RERANK_DEPTH:
                 similarity = fuzz.token_sort_ratio(canonical, self._phrasings[pid].text) / 100
                 if len(query) > RAMBLING_TOKENS:
-                    similarity = fuzz.partial_token_sort_ratio(
-                        canonical, self._phrasings[pid].text
-                    ) / 100
+                    similarity = (
+                        fuzz.partial_token_sort_ratio(canonical, self._phrasings[pid].text) / 100
+                    )
                 score += W_FUZZY * similarity
             else:
                 score += W_FUZZY * score  # unranked tail: keep its lexical order
@@ -288,7 +288,10 @@ def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
         for variant in variants:
             key = normalise(str(variant)).replace("'", "")
             if key in synonyms and synonyms[key] != target:
-                problem(("synonyms", canonical), f"{variant!r} is already a synonym of {synonyms[key]!r}")
+                problem(
+                    ("synonyms", canonical),
+                    f"{variant!r} is already a synonym of {synonyms[key]!r}",
+                )
             synonyms[key] = target
     stopwords = data.get("stopwords") or []
     if not isinstance(stopwords, list):

@@ -100,7 +100,7 @@ def parse_resources(src: Located) -> tuple[ResourceDirectory | None, list[Proble
         if not isinstance(name, str) or not name:
             problem((*path, "name"), "is required")
         if not isinstance(emergency, str) or not emergency:
-            problem((*path, "emergency"), "is required (quote numbers: \"911\")")
+            problem((*path, "emergency"), 'is required (quote numbers: "911")')
         lines: list[Resource] = []
         for i, line in enumerate(raw.get("lines") or []):
             lpath = (*path, "lines", i)
@@ -142,7 +142,9 @@ def parse_resources(src: Located) -> tuple[ResourceDirectory | None, list[Proble
     if fallback not in regions:
         problem(("fallback_region",), "must name a region defined under regions")
     elif not regions[fallback].of_kinds(("crisis", "directory")):
-        problem(("fallback_region",), "the fallback region needs at least one crisis or directory line")
+        problem(
+            ("fallback_region",), "the fallback region needs at least one crisis or directory line"
+        )
     if problems:
         return None, problems
     return ResourceDirectory(regions, locales, str(fallback)), problems

@@ -29,7 +29,9 @@ CRISIS_PRIORITY = (
     CrisisType.VIOLENCE,
 )
 _FRAGMENT = re.compile(r"<<([a-z_]+)>>")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "$": "s", "@": "a", "!": "i"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "$": "s", "@": "a", "!": "i"}
+)
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")
 _PUNCT_RUNS = re.compile(r"[^\w\s']+")
 
@@ -258,7 +260,7 @@ def _parse_rule(
     crisis = None
     if family == "crisis":
         try:
-            crisis = CrisisType(raw.get("type"))
+            crisis = CrisisType(str(raw.get("type")))
         except ValueError:
             problem((*path, "type"), f"must be one of {', '.join(t.value for t in CrisisType)}")
             return None

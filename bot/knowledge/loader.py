@@ -86,7 +86,9 @@ def cross_check(
     for entry, file, line in located:
         if entry.id in seen_ids:
             problems.append(
-                Problem(file, line, "id", f"duplicate id {entry.id!r} (also in {seen_ids[entry.id]})")
+                Problem(
+                    file, line, "id", f"duplicate id {entry.id!r} (also in {seen_ids[entry.id]})"
+                )
             )
             continue
         seen_ids[entry.id] = file
@@ -104,8 +106,9 @@ def cross_check(
                 )
             elif phrasing_key(phrasing) in own:
                 problems.append(
-                    Problem(file, line, f"{entry.id}.alternates", f"{phrasing!r} is repeated",
-                            "warning")
+                    Problem(
+                        file, line, f"{entry.id}.alternates", f"{phrasing!r} is repeated", "warning"
+                    )
                 )
             claimed.setdefault(key, entry.id)
             own.add(phrasing_key(phrasing))
@@ -113,7 +116,7 @@ def cross_check(
 
 
 def _id_lines(src: Located) -> dict[str, int | None]:
-    """Line of each entry's id in one file (the last one wins, so duplicates point at themselves)."""
+    """Line of each entry's id in one file (last wins, so a duplicate points at itself)."""
     out: dict[str, int | None] = {}
     raw_entries = src.data.get("entries") if isinstance(src.data, dict) else None
     for i, raw in enumerate(raw_entries or []):

@@ -163,7 +163,9 @@ def validate_entry(
         problem(("alternates",), "must be a list of phrasings")
     else:
         if len(raw_alternates) > MAX_ALTERNATES:
-            problem(("alternates",), f"has {len(raw_alternates)} items; the limit is {MAX_ALTERNATES}")
+            problem(
+                ("alternates",), f"has {len(raw_alternates)} items; the limit is {MAX_ALTERNATES}"
+            )
         for i, alt in enumerate(raw_alternates):
             if not isinstance(alt, str) or not alt.strip():
                 problem(("alternates", i), "must be non-empty text")

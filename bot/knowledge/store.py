@@ -73,7 +73,9 @@ def _canonical_json(entry: Entry) -> str:
 class SyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
-    drafted: list[str] = field(default_factory=list)  # moderator-edited: shipped change awaits review
+    drafted: list[str] = field(
+        default_factory=list
+    )  # moderator-edited: shipped change awaits review
     unchanged: int = 0
 
 
@@ -91,14 +93,21 @@ class KnowledgeStore:
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
         store = cls(db, path)
-        await store.migrate()
+        try:
+            await store.migrate()
+        except BaseException:
+            await db.close()
+            raise
         return store
 
     async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
 
@@ -168,7 +177,11 @@ class KnowledgeStore:
                         entry.id, data, "shipped", "draft", row["live_revision"], at
                     )
                     await self._audit(
-                        at, SHIPPED_AUTHOR, "draft", entry.id, rev,
+                        at,
+                        SHIPPED_AUTHOR,
+                        "draft",
+                        entry.id,
+                        rev,
                         "shipped update to a moderator-edited entry, waiting for review",
                     )
                     report.drafted.append(entry.id)
@@ -212,8 +225,15 @@ class KnowledgeStore:
             return await cursor.fetchone()
 
     async def _add_revision(
-        self, entry_id: str, data: str, origin: str, status: str, based_on: int | None, at: str,
-        author: str = SHIPPED_AUTHOR, reason: str = "",
+        self,
+        entry_id: str,
+        data: str,
+        origin: str,
+        status: str,
+        based_on: int | None,
+        at: str,
+        author: str = SHIPPED_AUTHOR,
+        reason: str = "",
     ) -> int:
         cursor = await self.db.execute(
             "INSERT INTO revisions (entry_id, data, origin, status, based_on, author, reason, "

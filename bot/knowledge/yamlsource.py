@@ -67,7 +67,9 @@ def field_name(path: Path) -> str:
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document; raise KnowledgeError naming file and line on any problem."""
     if len(text.encode("utf-8", "replace")) > MAX_YAML_BYTES:
-        raise KnowledgeError([Problem(file, None, "", f"file is larger than {MAX_YAML_BYTES} bytes")])
+        raise KnowledgeError(
+            [Problem(file, None, "", f"file is larger than {MAX_YAML_BYTES} bytes")]
+        )
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -93,7 +95,11 @@ def _build(
     line = node.start_mark.line + 1
     if id(node) in seen:
         raise KnowledgeError(
-            [Problem(located.file, line, field_name(path), "YAML anchors and aliases are not allowed")]
+            [
+                Problem(
+                    located.file, line, field_name(path), "YAML anchors and aliases are not allowed"
+                )
+            ]
         )
     seen.add(id(node))
     located.lines[path] = line
@@ -102,7 +108,11 @@ def _build(
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise KnowledgeError(
-                    [Problem(located.file, line, field_name(path), "YAML merge keys are not allowed")]
+                    [
+                        Problem(
+                            located.file, line, field_name(path), "YAML merge keys are not allowed"
+                        )
+                    ]
                 )
             key = loader.construct_object(key_node)
             if not isinstance(key, str):

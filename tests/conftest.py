@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import SHIPPED_KNOWLEDGE
+from bot.core.engine import Engine, KnowledgeBase
+from bot.knowledge.loader import LoadedKnowledge, load_knowledge
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def loaded() -> LoadedKnowledge:
+    return load_knowledge(SHIPPED_KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def engine(loaded: LoadedKnowledge) -> Engine:
+    return Engine(
+        KnowledgeBase(tuple(loaded.entries), loaded.resources, loaded.safety, loaded.matching)
+    )
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped knowledge directory, for tests that break it."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, target)
+    return target
+
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> RunCli:
+    """Run the real `faqbot` CLI as a subprocess with its own database file."""
+
+    def run(
+        *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))
+        }
+        full_env["FAQBOT_DB"] = str(tmp_path / "cli.db")
+        full_env.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            cwd=tmp_path,
+        )
+
+    return run
