@@ -93,7 +93,8 @@ SUICIDE_METHODS = re.compile(
     re.IGNORECASE,
 )
 TREATMENT_CLAIM = re.compile(
-    r"\b(?:treat|treats|treatment|alternative|remedy|cure|cures|effective|recommend\w*|helps? with)\b",
+    r"\b(?:treat|treats|treatment|alternative|remedy|cure|cures|effective|recommend\w*"
+    r"|helps? with)\b",
     re.IGNORECASE,
 )
 NEGATION = re.compile(
@@ -110,7 +111,7 @@ def all_text(entry: Entry) -> str:
 
 def test_every_required_id_exists_and_there_are_enough(loaded: LoadedKnowledge) -> None:
     ids = {e.id for e in loaded.entries}
-    assert REQUIRED_IDS <= ids, sorted(REQUIRED_IDS - ids)
+    assert ids >= REQUIRED_IDS, sorted(REQUIRED_IDS - ids)
     assert len(ids) >= 55
 
 
@@ -127,7 +128,7 @@ def test_every_entry_meets_the_review_standard(loaded: LoadedKnowledge) -> None:
 
 def test_clinical_topics_are_marked(loaded: LoadedKnowledge) -> None:
     clinical = {e.id for e in loaded.entries if e.clinical}
-    assert CLINICAL_IDS <= clinical, sorted(CLINICAL_IDS - clinical)
+    assert clinical >= CLINICAL_IDS, sorted(CLINICAL_IDS - clinical)
 
 
 def test_no_dose_amounts_anywhere(loaded: LoadedKnowledge) -> None:
@@ -191,10 +192,40 @@ def test_every_required_region_has_a_crisis_line_and_emergency_number(
     assert found.emergency and found.of_kinds(["crisis"])
 
 
-DISCORD_LOCALES = (
-    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg "
-    "ru uk hi th zh-CN ja zh-TW ko"
-).split()
+DISCORD_LOCALES = [
+    "id",
+    "da",
+    "de",
+    "en-GB",
+    "en-US",
+    "es-ES",
+    "es-419",
+    "fr",
+    "hr",
+    "it",
+    "lt",
+    "hu",
+    "nl",
+    "no",
+    "pl",
+    "pt-BR",
+    "ro",
+    "fi",
+    "sv-SE",
+    "vi",
+    "tr",
+    "cs",
+    "el",
+    "bg",
+    "ru",
+    "uk",
+    "hi",
+    "th",
+    "zh-CN",
+    "ja",
+    "zh-TW",
+    "ko",
+]
 
 
 def test_every_discord_locale_maps_to_a_region(loaded: LoadedKnowledge) -> None:
