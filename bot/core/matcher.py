@@ -29,12 +29,17 @@ from bot.core.text import normalise, words
 from bot.knowledge.schema import Entry
 from bot.knowledge.yamlsource import Located, Problem, field_name
 
-# How much each signal counts. Phrasing F-measure carries the decision; whole-entry coverage
-# helps questions that mix words from several alternates; fuzzy similarity breaks near-ties.
-W_PHRASE = 0.6
-W_ENTRY = 0.25
-W_FUZZY = 0.15
+# How much each signal counts (they sum to 1, so the score stays in 0-100). The phrasing
+# F-measure carries the decision; whole-entry coverage helps questions that mix words from
+# several alternates; the answer text catches content words no phrasing has ("sweating");
+# fuzzy similarity breaks near-ties. Tuned on the dev set's tuning split only.
+W_PHRASE = 0.4
+W_ENTRY = 0.1
+W_ANSWER = 0.15
+W_FUZZY = 0.35
 RERANK_DEPTH = 30
+# A question with no content words must be this similar (0-100) to a phrasing just as empty.
+FALLBACK_CUTOFF = 75
 # Member questions longer than this many content tokens are "rambling": weigh phrasing recall
 # (is the FAQ question inside the message?) over precision (is the message about only that?).
 RAMBLING_TOKENS = 10
@@ -44,6 +49,10 @@ RAMBLING_TOKENS = 10
 class MatchingConfig:
     synonyms: dict[str, str]
     stopwords: frozenset[str]
+    # Everyday English words ("good", "take", "time"): rare in a small FAQ, so plain IDF would
+    # overrate them; they count at `generic_weight` of their IDF instead.
+    generic_words: frozenset[str]
+    generic_weight: float
     answer_threshold: float  # 0-100: at or above, answer
     suggest_threshold: float  # 0-100: candidates at or above may be offered as "did you mean"
     suggest_margin: float  # 0-100: runner-ups this close to the best are offered too
@@ -112,6 +121,7 @@ class Matcher:
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         entry_tokens: list[set[str]] = []
+        answer_tokens: list[frozenset[str]] = []
         vocabulary: set[str] = set()
         per_phrasing_tokens: list[tuple[int, list[str], str]] = []
         for index, entry in enumerate(self.entries):
@@ -124,8 +134,14 @@ class Matcher:
                 union.update(stems)
                 per_phrasing_tokens.append((index, stems, canonical))
             entry_tokens.append(union)
-        self._vocabulary = sorted(vocabulary)
+            answer_raw = self.analyzer.raw_tokens(self.analyzer.canonical(entry.answer))
+            vocabulary.update(answer_raw)
+            answer_tokens.append(frozenset(self.analyzer.stem(t) for t in answer_raw))
+        self._answer_tokens = answer_tokens
         self._vocabulary_set = frozenset(vocabulary)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            self._by_initial[word[0]].append(word)
         # IDF over entries (not phrasings): a word every kratom alternate repeats is still
         # only as informative as the number of entries that use it.
         df: dict[str, int] = defaultdict(int)
@@ -133,14 +149,26 @@ class Matcher:
             for token in union:
                 df[token] += 1
         n = max(len(self.entries), 1)
-        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        generic = {self.analyzer.stem(w) for w in config.generic_words}
+        self._generic = frozenset(generic)
+        self._idf = {
+            t: math.log(1 + (n - c + 0.5) / (c + 0.5))
+            * (config.generic_weight if t in generic else 1.0)
+            for t, c in df.items()
+        }
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._entry_tokens = [frozenset(u) for u in entry_tokens]
+        self._first_phrasing: dict[int, int] = {}
+        self._contentless: list[str] = []  # phrasings with no content words ("what are you")
+        self._contentless_entry: list[int] = []
         for index, stems, canonical in per_phrasing_tokens:
             tokens = frozenset(stems)
             if not tokens:
+                self._contentless.append(canonical)
+                self._contentless_entry.append(index)
                 continue
             pid = len(self._phrasings)
+            self._first_phrasing.setdefault(index, pid)
             self._phrasings.append(
                 _Phrasing(index, tokens, sum(self._idf[t] for t in tokens), canonical)
             )
@@ -152,12 +180,22 @@ class Matcher:
     # --- query side ----------------------------------------------------------------------
 
     def _correct_uncached(self, token: str) -> str:
-        """Fix a likely typo by the nearest FAQ word (1 edit for short words, 2 for long)."""
-        if token in self._vocabulary_set or len(token) < 4 or token.isdigit():
+        """Fix a likely typo by the nearest FAQ word with the same first letter.
+
+        Conservative on purpose: short words are left alone ("care" is not a typo of "cure"),
+        and everyday words are never "corrected" into FAQ vocabulary.
+        """
+        if (
+            token in self._vocabulary_set
+            or len(token) < 5
+            or not token[0].isalpha()
+            or token in self.config.generic_words
+        ):
             return token
-        max_edits = 1 if len(token) < 7 else 2
+        max_edits = 1 if len(token) < 9 else 2
+        candidates = self._by_initial.get(token[0], ())
         best = process.extractOne(
-            token, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=max_edits
+            token, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits
         )
         return str(best[0]) if best else token
 
@@ -167,14 +205,18 @@ class Matcher:
         return canonical, [self.analyzer.stem(self._correct(t)) for t in raw]
 
     def _idf_of(self, token: str) -> float:
-        return self._idf.get(token, self._unknown_idf)
+        if token in self._idf:
+            return self._idf[token]
+        # An unknown word weighs like the rarest FAQ word: off-topic questions are mostly unknown
+        # words, so they explain little of the query and score low.
+        return self._unknown_idf * (self.config.generic_weight if token in self._generic else 1.0)
 
     def score_all(self, text: str) -> list[Candidate]:
         """Every entry that shares a word with the question, best first (scores 0-100)."""
         canonical, stems = self.query_tokens(text)
         query = frozenset(stems)
         if not query:
-            return []
+            return self._short_question_fallback(canonical)
         query_weight = sum(self._idf_of(t) for t in query)
         # Recall matters more than precision when the message is long and rambling.
         beta2 = 4.0 if len(query) > RAMBLING_TOKENS else 1.0
@@ -186,12 +228,16 @@ class Matcher:
                 continue
             for pid in self._postings.get(token, ()):
                 overlap[pid] += idf
+        # Entries whose answer text shares a word count as candidates too.
+        for index, tokens in enumerate(self._answer_tokens):
+            if query & tokens:
+                overlap.setdefault(self._first_phrasing[index], 0.0)
         best_phrase: dict[int, tuple[float, int]] = {}
         for pid, shared in overlap.items():
             phrasing = self._phrasings[pid]
             precision = shared / query_weight
             recall = shared / phrasing.weight
-            f = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+            f = (1 + beta2) * precision * recall / (beta2 * precision + recall) if shared else 0.0
             current = best_phrase.get(phrasing.entry_index)
             if current is None or f > current[0]:
                 best_phrase[phrasing.entry_index] = (f, pid)
@@ -199,8 +245,10 @@ class Matcher:
         lexical: list[tuple[float, int, int]] = []
         for index, (f, pid) in best_phrase.items():
             shared = sum(self._idf_of(t) for t in query & self._entry_tokens[index])
-            coverage = shared / query_weight
-            lexical.append((W_PHRASE * f + W_ENTRY * coverage, index, pid))
+            in_answer = sum(self._idf_of(t) for t in query & self._answer_tokens[index])
+            score = W_PHRASE * f + W_ENTRY * shared / query_weight
+            score += W_ANSWER * in_answer / query_weight
+            lexical.append((score, index, pid))
         lexical.sort(reverse=True)
 
         results: list[Candidate] = []
@@ -217,6 +265,19 @@ class Matcher:
             results.append(Candidate(self.entries[index].id, round(100 * score, 1)))
         results.sort(key=lambda c: c.score, reverse=True)
         return results
+
+    def _short_question_fallback(self, canonical: str) -> list[Candidate]:
+        """Questions made only of stop words ("who are you") against phrasings just as empty."""
+        if not canonical.strip() or not self._contentless:
+            return []
+        found = process.extractOne(
+            canonical, self._contentless, scorer=fuzz.ratio, score_cutoff=FALLBACK_CUTOFF
+        )
+        if found is None:
+            return []
+        _, similarity, position = found
+        entry_id = self.entries[self._contentless_entry[position]].id
+        return [Candidate(entry_id, round(float(similarity), 1))]
 
     def match(self, text: str) -> MatchResult:
         candidates = self.score_all(text)
@@ -242,11 +303,14 @@ class Matcher:
         needle = utils.default_process(typed[:100])
         if not needle:
             return sorted(self.entries, key=lambda e: (e.topic, e.question))[:limit]
-        chosen: list[int] = [
+        # Questions that start with what was typed, then those with it at a word start, then fuzzy.
+        starts = [i for i, q in enumerate(self._questions) if q.startswith(needle)]
+        inside = [
             i
             for i, q in enumerate(self._questions)
-            if q.startswith(needle) or f" {needle}" in f" {q}"
+            if f" {needle}" in f" {q}" and not q.startswith(needle)
         ]
+        chosen = starts + inside
         if len(chosen) < limit:
             taken = set(chosen)
             fuzzy = process.extract(
@@ -297,7 +361,15 @@ def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
     if not isinstance(stopwords, list):
         problem(("stopwords",), "must be a list of words")
         stopwords = []
+    generic = data.get("generic_words") or []
+    if not isinstance(generic, list):
+        problem(("generic_words",), "must be a list of words")
+        generic = []
     thresholds: dict[str, float] = {}
+    weight = data.get("generic_weight", 0.3)
+    if not isinstance(weight, int | float) or not 0 <= weight <= 1:
+        problem(("generic_weight",), "must be a number from 0 to 1")
+        weight = 0.3
     for key in ("answer_threshold", "suggest_threshold", "suggest_margin"):
         value = data.get(key)
         if not isinstance(value, int | float) or not 0 <= value <= 100:
@@ -310,6 +382,8 @@ def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
         MatchingConfig(
             synonyms=synonyms,
             stopwords=frozenset(normalise(str(w)).replace("'", "") for w in stopwords),
+            generic_words=frozenset(normalise(str(w)).replace("'", "") for w in generic),
+            generic_weight=float(weight),
             **thresholds,
         ),
         problems,
