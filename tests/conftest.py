@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,6 +14,7 @@ import pytest
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.core.engine import Engine, KnowledgeBase
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
+from bot.knowledge.schema import Entry
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,3 +65,19 @@ def run_cli(tmp_path: Path) -> RunCli:
         )
 
     return run
+
+
+def publish_moderator_revision(db_path: Path, entry: Entry) -> None:
+    """Make `entry` the live, moderator-made revision, as the moderation commands will.
+
+    Written as plain SQL because the moderation commands are a later layer than these tests.
+    """
+    with sqlite3.connect(db_path) as db:
+        cursor = db.execute(
+            "INSERT INTO revisions (entry_id, data, origin, status, author, created_at) "
+            "VALUES (?, ?, 'moderator', 'published', 'mod#1', '2026-11-24T00:00:00')",
+            (entry.id, json.dumps(entry.to_dict())),
+        )
+        db.execute(
+            "UPDATE entries SET live_revision = ? WHERE id = ?", (cursor.lastrowid, entry.id)
+        )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import sqlite3
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -15,6 +13,7 @@ from bot.core.matcher import Matcher, phrasing_key
 from bot.core.reply import ReplyKind
 from bot.knowledge.loader import LoadedKnowledge
 from bot.runtime import start_runtime
+from tests.conftest import publish_moderator_revision
 from tests.matcher_metrics import HELD_OUT, evaluate, load_devset
 
 
@@ -93,15 +92,7 @@ async def test_a_moderator_edit_updates_the_index_without_restart(
         before = runtime.engine.answer(question)
         entry = next(e for e in loaded.entries if e.id == "kratom-dependence")
         edited = dataclasses.replace(entry, alternates=(*entry.alternates, question))
-        with sqlite3.connect(settings.db_path) as db:
-            cursor = db.execute(
-                "INSERT INTO revisions (entry_id, data, origin, status, author, created_at) "
-                "VALUES (?, ?, 'moderator', 'published', 'mod#1', '2026-11-24T00:00:00')",
-                (entry.id, json.dumps(edited.to_dict())),
-            )
-            db.execute(
-                "UPDATE entries SET live_revision = ? WHERE id = ?", (cursor.lastrowid, entry.id)
-            )
+        publish_moderator_revision(settings.db_path, edited)
         engine = await runtime.reload()
         after = engine.answer(question)
         assert before.kind is ReplyKind.NO_MATCH

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from bot.knowledge.loader import LoadedKnowledge
 from bot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
+from tests.conftest import publish_moderator_revision
 
 
 async def test_first_sync_publishes_every_shipped_entry(
@@ -48,15 +48,7 @@ async def test_shipped_update_publishes_unless_a_moderator_changed_the_entry(
     # A moderator revision is live for the second entry (the moderation commands write exactly
     # this; here we write the row directly because those commands are a later layer).
     moderated = dataclasses.replace(entries[1], answer="Moderator wording.")
-    with sqlite3.connect(path) as db:
-        cursor = db.execute(
-            "INSERT INTO revisions (entry_id, data, origin, status, author, created_at) "
-            "VALUES (?, ?, 'moderator', 'published', 'mod#1', '2026-11-24T00:00:00')",
-            (moderated.id, json.dumps(moderated.to_dict())),
-        )
-        db.execute(
-            "UPDATE entries SET live_revision = ? WHERE id = ?", (cursor.lastrowid, moderated.id)
-        )
+    publish_moderator_revision(path, moderated)
     shipped_v2 = [dataclasses.replace(e, answer=e.answer + " Updated.") for e in entries]
     async with await KnowledgeStore.open(path) as store:
         report = await store.sync_shipped(shipped_v2)
