@@ -40,6 +40,15 @@ W_FUZZY = 0.35
 RERANK_DEPTH = 30
 # A question with no content words must be this similar (0-100) to a phrasing just as empty.
 FALLBACK_CUTOFF = 75
+# A word in more than this many phrasings (or answers) only re-scores candidates that rarer
+# words already found; it does not add candidates of its own. Keeps a query's work bounded at
+# any FAQ size. Irrelevant for small FAQs, where no word is that common.
+CANDIDATE_CAP = 2_000
+# At most this many phrasings are scored per question (the ones rarer words found first).
+MAX_CANDIDATES = 600
+# How many ranked entries `score_all` returns.
+MAX_RESULTS = 50
+STEM_CACHE_SIZE = 200_000
 # Member questions longer than this many content tokens are "rambling": weigh phrasing recall
 # (is the FAQ question inside the message?) over precision (is the message about only that?).
 RAMBLING_TOKENS = 10
@@ -86,6 +95,8 @@ class Analyzer:
     config: MatchingConfig
     _synonym_re: re.Pattern[str] | None = field(init=False, default=None)
     _stemmer: Any = field(init=False)
+    # Snowball is pure Python and the same words recur endlessly: memoise (bounded).
+    _stems: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
@@ -110,7 +121,12 @@ class Analyzer:
         ]
 
     def stem(self, token: str) -> str:
-        return str(self._stemmer.stemWord(token))
+        found = self._stems.get(token)
+        if found is None:
+            found = str(self._stemmer.stemWord(token))
+            if len(self._stems) < STEM_CACHE_SIZE:
+                self._stems[token] = found
+        return found
 
 
 class Matcher:
@@ -138,6 +154,10 @@ class Matcher:
             vocabulary.update(answer_raw)
             answer_tokens.append(frozenset(self.analyzer.stem(t) for t in answer_raw))
         self._answer_tokens = answer_tokens
+        self._answer_postings: dict[str, list[int]] = defaultdict(list)
+        for index, tokens in enumerate(answer_tokens):
+            for token in tokens:
+                self._answer_postings[token].append(index)
         self._vocabulary_set = frozenset(vocabulary)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
@@ -174,6 +194,7 @@ class Matcher:
             )
             for token in tokens:
                 self._postings[token].append(pid)
+        self._posting_sets: dict[str, frozenset[int]] = {}
         self._questions = [utils.default_process(e.question) for e in self.entries]
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
@@ -204,6 +225,12 @@ class Matcher:
         raw = self.analyzer.raw_tokens(canonical)
         return canonical, [self.analyzer.stem(self._correct(t)) for t in raw]
 
+    def _posting_set(self, token: str) -> frozenset[int]:
+        found = self._posting_sets.get(token)
+        if found is None:
+            found = self._posting_sets[token] = frozenset(self._postings[token])
+        return found
+
     def _idf_of(self, token: str) -> float:
         if token in self._idf:
             return self._idf[token]
@@ -212,7 +239,7 @@ class Matcher:
         return self._unknown_idf * (self.config.generic_weight if token in self._generic else 1.0)
 
     def score_all(self, text: str) -> list[Candidate]:
-        """Every entry that shares a word with the question, best first (scores 0-100)."""
+        """The best entries sharing a word with the question, best first (scores 0-100)."""
         canonical, stems = self.query_tokens(text)
         query = frozenset(stems)
         if not query:
@@ -221,17 +248,46 @@ class Matcher:
         # Recall matters more than precision when the message is long and rambling.
         beta2 = 4.0 if len(query) > RAMBLING_TOKENS else 1.0
 
-        overlap: dict[int, float] = defaultdict(float)
-        for token in query:
+        # Rarest words first: they pick the candidates; very common words only re-score them.
+        ordered = sorted(query, key=lambda t: len(self._postings.get(t, ())))
+        overlap: dict[int, float] = {}
+        for token in ordered:
             idf = self._idf.get(token)
-            if idf is None:
+            postings = self._postings.get(token)
+            if idf is None or not postings:
                 continue
-            for pid in self._postings.get(token, ()):
-                overlap[pid] += idf
-        # Entries whose answer text shares a word count as candidates too.
-        for index, tokens in enumerate(self._answer_tokens):
-            if query & tokens:
-                overlap.setdefault(self._first_phrasing[index], 0.0)
+            room = MAX_CANDIDATES - len(overlap)
+            if not overlap:
+                # The rarest word picks the first candidates (bounded even if it is common).
+                for pid in postings[:MAX_CANDIDATES]:
+                    overlap[pid] = idf
+            elif len(postings) <= CANDIDATE_CAP:
+                for pid in postings:
+                    if pid in overlap:
+                        overlap[pid] += idf
+                    elif room > 0:
+                        overlap[pid] = idf
+                        room -= 1
+            else:
+                # A very common word only re-scores what rarer words found.
+                members = self._posting_set(token)
+                for pid in overlap:
+                    if pid in members:
+                        overlap[pid] += idf
+        # Entries whose answer text shares a rare-enough word count as candidates too.
+        candidate_entries = {self._phrasings[pid].entry_index for pid in overlap}
+        room = MAX_CANDIDATES - len(candidate_entries)
+        for token in ordered:
+            answers = self._answer_postings.get(token, ())
+            if len(answers) > CANDIDATE_CAP:
+                continue
+            for index in answers:
+                if room <= 0:
+                    break
+                if index not in candidate_entries and index in self._first_phrasing:
+                    candidate_entries.add(index)
+                    overlap.setdefault(self._first_phrasing[index], 0.0)
+                    room -= 1
         best_phrase: dict[int, tuple[float, int]] = {}
         for pid, shared in overlap.items():
             phrasing = self._phrasings[pid]
@@ -242,23 +298,24 @@ class Matcher:
             if current is None or f > current[0]:
                 best_phrase[phrasing.entry_index] = (f, pid)
 
+        idf_of = self._idf_of
         lexical: list[tuple[float, int, int]] = []
         for index, (f, pid) in best_phrase.items():
-            shared = sum(self._idf_of(t) for t in query & self._entry_tokens[index])
-            in_answer = sum(self._idf_of(t) for t in query & self._answer_tokens[index])
-            score = W_PHRASE * f + W_ENTRY * shared / query_weight
-            score += W_ANSWER * in_answer / query_weight
+            shared = sum(idf_of(t) for t in query & self._entry_tokens[index])
+            in_answer = sum(idf_of(t) for t in query & self._answer_tokens[index])
+            score = W_PHRASE * f + (W_ENTRY * shared + W_ANSWER * in_answer) / query_weight
             lexical.append((score, index, pid))
         lexical.sort(reverse=True)
 
         results: list[Candidate] = []
-        for position, (score, index, pid) in enumerate(lexical):
+        long_query = len(query) > RAMBLING_TOKENS
+        for position, (score, index, pid) in enumerate(lexical[:MAX_RESULTS]):
             if position < RERANK_DEPTH:
-                similarity = fuzz.token_sort_ratio(canonical, self._phrasings[pid].text) / 100
-                if len(query) > RAMBLING_TOKENS:
-                    similarity = (
-                        fuzz.partial_token_sort_ratio(canonical, self._phrasings[pid].text) / 100
-                    )
+                text = self._phrasings[pid].text
+                if long_query:
+                    similarity = fuzz.partial_token_sort_ratio(canonical, text) / 100
+                else:
+                    similarity = fuzz.token_sort_ratio(canonical, text) / 100
                 score += W_FUZZY * similarity
             else:
                 score += W_FUZZY * score  # unranked tail: keep its lexical order
