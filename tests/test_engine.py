@@ -97,3 +97,12 @@ def test_entry_reply_renders_like_an_answer(engine: Engine) -> None:
     reply = engine.entry_reply("ptsd-what-is")
     assert reply is not None and reply.title.startswith("What is PTSD")
     assert engine.entry_reply("no-such-entry") is None
+
+
+def test_medical_emergency_in_the_uk_offers_urgent_advice_after_999(engine: Engine) -> None:
+    reply = engine.answer(
+        "my friend took a load of pills and wont wake up", AskContext(locale="en-GB")
+    )
+    assert "999" in reply.resources[0].reach
+    assert reply.resources[1].name.startswith("NHS 111")
+    assert "Poison control" not in reply.lead  # no poison line is listed for the UK

@@ -19,7 +19,8 @@ RESOURCE_KINDS = ("crisis", "support", "substance_use", "poison", "directory", "
 # Which kinds of line a crisis reply shows, by crisis type, in order of usefulness.
 CRISIS_KINDS: dict[CrisisType, tuple[str, ...]] = {
     CrisisType.SELF_HARM: ("crisis",),
-    CrisisType.MEDICAL_EMERGENCY: ("poison", "crisis"),
+    # Poison control and urgent-care advice lines (e.g. NHS 111) come before crisis lines.
+    CrisisType.MEDICAL_EMERGENCY: ("poison", "support", "crisis"),
     CrisisType.ABUSE: ("abuse", "crisis"),
     CrisisType.VIOLENCE: ("crisis",),
 }

