@@ -109,6 +109,22 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     sub.add_parser("run", parents=[common], help="run the Discord bot (needs DISCORD_TOKEN)")
+    sync = sub.add_parser(
+        "sync",
+        parents=[common],
+        help="register the slash commands with Discord (needs DISCORD_TOKEN)",
+        description="Register faqbot's slash commands. Global registration can take up to an "
+        "hour to show; --guild registers in one server instantly (for testing).",
+    )
+    sync.add_argument("--guild", type=int, help="a server (guild) id to register in instantly")
+    invite = sub.add_parser(
+        "invite-url",
+        parents=[common],
+        help="print the link that adds the bot to a server, with the permissions it needs",
+    )
+    invite.add_argument(
+        "--app-id", type=int, help="the application id (else looked up with DISCORD_TOKEN)"
+    )
     return parser
 
 
@@ -132,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.parse_args(["kb", "--help"])
         if command == "run":
             return _run_discord(settings)
+        if command == "sync":
+            return _sync(settings, args.guild)
+        if command == "invite-url":
+            return _invite_url(settings, args.app_id)
     except KnowledgeError as exc:
         print("faqbot: the knowledge base has errors; nothing was loaded:", file=sys.stderr)
         for problem in exc.problems:
@@ -236,17 +256,41 @@ def _kb_check(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _needs_token(settings: Settings, command: str) -> bool:
+    if settings.discord_token:
+        return True
+    print(f"faqbot {command}: set DISCORD_TOKEN (see the README's Discord setup)", file=sys.stderr)
+    return False
+
+
 def _run_discord(settings: Settings) -> int:
-    if not settings.discord_token:
-        print("faqbot run: set DISCORD_TOKEN (see the README's Discord setup)", file=sys.stderr)
+    if not _needs_token(settings, "run"):
         return EXIT_USAGE
-    # The Discord adapter is its own layer (issue 5); until it ships, say so plainly.
-    print(
-        "faqbot run: the Discord adapter is not part of this build yet; "
-        "use `faqbot chat` meanwhile",
-        file=sys.stderr,
-    )
-    return EXIT_FAILED
+    from bot.discord_app.runner import run_bot  # discord.py is only imported for Discord
+
+    return run_bot(settings)
+
+
+def _sync(settings: Settings, guild: int | None) -> int:
+    if not _needs_token(settings, "sync"):
+        return EXIT_USAGE
+    from bot.discord_app.runner import sync_commands
+
+    names = asyncio.run(sync_commands(settings, guild))
+    where = f"server {guild}" if guild else "all servers (may take up to an hour to show)"
+    print(f"registered {len(names)} commands in {where}: {', '.join(sorted(names))}")
+    return EXIT_OK
+
+
+def _invite_url(settings: Settings, app_id: int | None) -> int:
+    from bot.discord_app.runner import application_id, invite_url
+
+    if app_id is None:
+        if not _needs_token(settings, "invite-url"):
+            return EXIT_USAGE
+        app_id = asyncio.run(application_id(settings))
+    print(invite_url(app_id))
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,11 @@ class Settings:
     knowledge_dir: Path
     locale: str | None  # the terminal's locale for crisis resources, e.g. "en-GB"
     default_region: str | None  # deployment-wide fallback region, e.g. "US"
+    public_replies: bool = False  # /ask answers visible to the channel (default: only the asker)
+    sync_on_start: bool = False  # register slash commands at every start (default: `faqbot sync`)
+    # Where discord.py connects; only changed to point the bot at a test double on 127.0.0.1.
+    discord_api_base: str | None = None
+    discord_gateway: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -34,7 +39,15 @@ class Settings:
             knowledge_dir=Path(knowledge) if knowledge else SHIPPED_KNOWLEDGE,
             locale=env.get("FAQBOT_LOCALE") or None,
             default_region=env.get("FAQBOT_REGION") or None,
+            public_replies=_flag(env.get("FAQBOT_PUBLIC_REPLIES")),
+            sync_on_start=_flag(env.get("FAQBOT_SYNC_ON_START")),
+            discord_api_base=env.get("FAQBOT_DISCORD_API") or None,
+            discord_gateway=env.get("FAQBOT_DISCORD_GATEWAY") or None,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

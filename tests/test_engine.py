@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 from bot.core.engine import AskContext, Engine
@@ -10,9 +11,12 @@ from bot.render.plain import render_text
 
 
 def test_core_never_imports_discord() -> None:
-    import bot.cli  # noqa: F401  (the CLI pulls in the whole core)
-
-    assert "discord" not in sys.modules
+    # A fresh interpreter: other tests in this process import discord for the adapter.
+    code = (
+        "import sys, bot.cli, bot.core.engine, bot.runtime\n"
+        "sys.exit(1 if 'discord' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_answer_has_title_sources_and_safety_note_last(engine: Engine) -> None:

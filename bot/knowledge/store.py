@@ -57,6 +57,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: "Helpful / Not helpful" votes, one per member per entry (a new vote replaces the old).
+    """
+    CREATE TABLE votes (
+        entry_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+        at TEXT NOT NULL,
+        PRIMARY KEY (entry_id, user_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -208,6 +218,24 @@ class KnowledgeStore:
         ) as cursor:
             rows = await cursor.fetchall()
         return [Entry.from_dict(json.loads(row["data"]), topic=row["topic"]) for row in rows]
+
+    async def record_vote(self, entry_id: str, user_id: str, helpful: bool) -> None:
+        """One vote per member per entry; voting again replaces the earlier vote."""
+        await self.db.execute(
+            "INSERT INTO votes (entry_id, user_id, helpful, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (entry_id, user_id) DO UPDATE SET helpful = excluded.helpful, "
+            "at = excluded.at",
+            (entry_id, user_id, int(helpful), now_iso()),
+        )
+
+    async def vote_counts(self, entry_id: str) -> tuple[int, int]:
+        """(helpful, not helpful) for one entry."""
+        row = await self._fetchone(
+            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM votes "
+            "WHERE entry_id = ?",
+            (entry_id,),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def audit_log(self, entry_id: str | None = None) -> list[dict[str, object]]:
         query = "SELECT at, actor, action, entry_id, revision, detail FROM audit"

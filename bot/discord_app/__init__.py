@@ -1,0 +1,1 @@
+"""The Discord adapter (imports discord.py; the core never does)."""

@@ -1,0 +1,98 @@
+"""Starting the Discord bot, registering its commands, and building its invite link."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import discord
+import yarl
+
+from bot.config import Settings
+from bot.discord_app.client import FaqBot
+from bot.runtime import start_runtime
+
+log = logging.getLogger("faqbot.discord")
+
+# Send Messages, Embed Links, Read Message History, Send Messages in Threads, Use Slash Commands.
+INVITE_PERMISSIONS = discord.Permissions(
+    send_messages=True,
+    embed_links=True,
+    read_message_history=True,
+    send_messages_in_threads=True,
+    use_application_commands=True,
+)
+
+
+def point_at(settings: Settings) -> None:
+    """Use another API/gateway address (only ever a local test double)."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
+
+
+@asynccontextmanager
+async def faqbot_client(settings: Settings) -> AsyncIterator[FaqBot]:
+    """A FaqBot over a started runtime; closes both, whatever happens."""
+    point_at(settings)
+    runtime = await start_runtime(settings)
+    bot = FaqBot(runtime, settings)
+    try:
+        yield bot
+    finally:
+        if not bot.is_closed():
+            await bot.close()
+        await runtime.close()
+
+
+async def serve(settings: Settings) -> None:
+    assert settings.discord_token
+    async with faqbot_client(settings) as bot:
+        await bot.start(settings.discord_token)
+
+
+def run_bot(settings: Settings) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(serve(settings))
+    except discord.LoginFailure:
+        log.error("Discord refused the token: check DISCORD_TOKEN (see the README's setup)")
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def sync_commands(settings: Settings, guild_id: int | None) -> list[str]:
+    """Register the slash commands (globally, or in one guild for instant testing)."""
+    assert settings.discord_token
+    async with faqbot_client(settings) as bot:
+        await bot.login(settings.discord_token)
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+        return [command.name for command in synced]
+
+
+async def application_id(settings: Settings) -> int:
+    point_at(settings)
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        assert settings.discord_token
+        await client.login(settings.discord_token)
+        assert client.application_id is not None
+        return client.application_id
+    finally:
+        await client.close()
+
+
+def invite_url(app_id: int) -> str:
+    return discord.utils.oauth_url(
+        app_id, permissions=INVITE_PERMISSIONS, scopes=("bot", "applications.commands")
+    )

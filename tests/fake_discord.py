@@ -1,0 +1,384 @@
+"""A fake Discord on 127.0.0.1 that the real discord.py client connects to.
+
+REST (aiohttp) and a websocket gateway speak just enough of Discord's API for faqbot: login,
+gateway discovery, HELLO -> IDENTIFY -> READY -> GUILD_CREATE, heartbeats and RESUME, command
+sync, interaction callbacks, webhook follow-ups and channel messages. Every request the bot makes
+is recorded, so tests assert on exactly what the bot sent to Discord. Tests dispatch gateway
+events (INTERACTION_CREATE, MESSAGE_CREATE, ...) shaped like Discord's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+APPLICATION_ID = "1100000000000000001"
+BOT_USER_ID = APPLICATION_ID
+GUILD_ID = "1200000000000000001"
+CHANNEL_ID = "1300000000000000001"
+_ids = itertools.count(1_400_000_000_000_000_001)
+
+
+def snowflake() -> str:
+    return str(next(_ids))
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    body: Any
+
+
+@dataclass
+class FakeDiscord:
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[Recorded] = field(default_factory=list)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    sequence: int = 0
+    identified: asyncio.Event = field(default_factory=asyncio.Event)
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
+    new_request: asyncio.Condition = field(default_factory=asyncio.Condition)
+    guild_locale: str = "en-US"
+    _runner: web.AppRunner | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://{self.host}:{self.port}/api/v10"
+
+    # --- REST ----------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = await request.json()
+            elif request.content_type.startswith("multipart/"):
+                reader = await request.multipart()
+                parts: dict[str, Any] = {}
+                async for part in reader:
+                    if part.name == "payload_json":  # type: ignore[union-attr]
+                        parts["payload_json"] = json.loads(await part.text())  # type: ignore[union-attr]
+                    else:
+                        parts[part.name or "file"] = await part.read()  # type: ignore[union-attr]
+                body = parts.get("payload_json", parts)
+        async with self.new_request:
+            self.requests.append(Recorded(request.method, path, body))
+            self.new_request.notify_all()
+        answer = self._answer(request.method, path, body)
+        if answer is None:
+            return web.Response(status=204)
+        # discord.py compares the content type exactly; aiohttp's json_response adds a charset.
+        return web.Response(
+            body=json.dumps(answer).encode(), headers={"Content-Type": "application/json"}
+        )
+
+    def _answer(self, method: str, path: str, body: Any) -> Any:
+        if path == "/users/@me":
+            return bot_user()
+        if path in ("/oauth2/applications/@me", "/applications/@me"):
+            return {
+                "id": APPLICATION_ID,
+                "name": "faqbot",
+                "icon": None,
+                "description": "",
+                "rpc_origins": [],
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "owner": member_user("1000000000000000001", "owner"),
+                "team": None,
+                "flags": 0,
+                "summary": "",
+            }
+        if path == "/gateway/bot":
+            return {
+                "url": f"ws://{self.host}:{self.port}/gateway",
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        if path.startswith(f"/applications/{APPLICATION_ID}/") and "/commands" in path:
+            if method == "PUT":
+                return [
+                    {
+                        "description": "",
+                        **command,
+                        "id": snowflake(),
+                        "application_id": APPLICATION_ID,
+                        "version": "1",
+                    }
+                    for command in body or []
+                ]
+            return []
+        if path.startswith("/webhooks/") or path.startswith("/channels/"):
+            return message(body if isinstance(body, dict) else {})
+        if path.startswith("/interactions/"):
+            # discord.py asks for the callback response (with_response=true).
+            data = (body or {}).get("data") or {}
+            sent = message(data)
+            return {
+                "interaction": {
+                    "id": path.split("/")[2],
+                    "type": 2,
+                    "response_message_id": sent["id"],
+                    "response_message_loading": body.get("type") == 5,
+                    "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                },
+                "resource": {"type": body.get("type"), "message": sent},
+            }
+        return {}
+
+    async def wait_for_request(
+        self, predicate: Any, timeout: float = 10.0, start: int = 0
+    ) -> Recorded:
+        """The first recorded request (from index `start`) that matches `predicate`."""
+
+        async def find() -> Recorded:
+            async with self.new_request:
+                while True:
+                    for found in self.requests[start:]:
+                        if predicate(found):
+                            return found
+                    await self.new_request.wait()
+
+        return await asyncio.wait_for(find(), timeout)
+
+    # --- gateway -------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41_250}})
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                payload = json.loads(msg.data)
+                op = payload.get("op")
+                if op == 1:  # heartbeat
+                    await ws.send_json({"op": 11})
+                elif op == 2:  # identify
+                    await self._dispatch(ws, "READY", ready_payload(self.port))
+                    await self._dispatch(ws, "GUILD_CREATE", guild_payload(self.guild_locale))
+                    self.identified.set()
+                elif op == 6:  # resume
+                    await self._dispatch(ws, "RESUMED", {})
+                    self.resumed.set()
+        finally:
+            if ws in self.sockets:
+                self.sockets.remove(ws)
+        return ws
+
+    async def _dispatch(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
+        self.sequence += 1
+        await ws.send_json({"op": 0, "t": event, "s": self.sequence, "d": data})
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send a gateway event to the connected bot."""
+        if not self.sockets:
+            raise RuntimeError("no bot is connected to the fake gateway")
+        await self._dispatch(self.sockets[-1], event, data)
+
+    async def drop_connection(self) -> None:
+        """Close the websocket the way a network blip would (the bot should resume)."""
+        self.resumed.clear()
+        for ws in list(self.sockets):
+            await ws.close(code=4000)
+
+
+def bot_user() -> dict[str, Any]:
+    return {
+        "id": BOT_USER_ID,
+        "username": "faqbot",
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": True,
+        "flags": 0,
+    }
+
+
+def member_user(user_id: str = "1500000000000000001", name: str = "member") -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+    }
+
+
+def ready_payload(port: int) -> dict[str, Any]:
+    return {
+        "v": 10,
+        "user": bot_user(),
+        "guilds": [{"id": GUILD_ID, "unavailable": True}],
+        "session_id": "fake-session",
+        "resume_gateway_url": f"ws://127.0.0.1:{port}/gateway",
+        "shard": [0, 1],
+        "application": {"id": APPLICATION_ID, "flags": 0},
+    }
+
+
+def guild_payload(locale: str = "en-US") -> dict[str, Any]:
+    return {
+        "id": GUILD_ID,
+        "name": "Support Server",
+        "icon": None,
+        "owner_id": "1",
+        "preferred_locale": locale,
+        "features": [],
+        "roles": [
+            {
+                "id": GUILD_ID,
+                "name": "@everyone",
+                "permissions": "0",
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+            },
+        ],
+        "channels": [
+            {
+                "id": CHANNEL_ID,
+                "type": 0,
+                "name": "help",
+                "position": 0,
+                "permission_overwrites": [],
+            }
+        ],
+        "members": [],
+        "threads": [],
+        "emojis": [],
+        "stickers": [],
+        "voice_states": [],
+        "presences": [],
+        "member_count": 2,
+        "large": False,
+        "unavailable": False,
+        "joined_at": "2026-01-01T00:00:00+00:00",
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "premium_tier": 0,
+        "system_channel_flags": 0,
+    }
+
+
+def message(body: dict[str, Any], author: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A message object as Discord returns it, built from what was sent (or typed)."""
+    return {
+        "id": str(body.get("id") or snowflake()),
+        "channel_id": CHANNEL_ID,
+        "author": author or bot_user(),
+        "content": body.get("content") or "",
+        "timestamp": "2026-11-24T00:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": body.get("embeds") or [],
+        "pinned": False,
+        "type": 0,
+        "flags": body.get("flags", 0),
+        "components": body.get("components") or [],
+    }
+
+
+def slash_command(
+    name: str,
+    options: list[dict[str, Any]] | None = None,
+    *,
+    locale: str = "en-US",
+    user_id: str = "1500000000000000001",
+    permissions: str = "0",
+    interaction_type: int = 2,
+    subcommand: str | None = None,
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload for a chat-input command, as Discord sends it."""
+    data: dict[str, Any] = {"id": snowflake(), "name": name, "type": 1}
+    if subcommand:
+        data["options"] = [{"type": 1, "name": subcommand, "options": options or []}]
+    elif options:
+        data["options"] = options
+    return interaction(
+        interaction_type, data, locale=locale, user_id=user_id, permissions=permissions
+    )
+
+
+def interaction(
+    kind: int,
+    data: dict[str, Any],
+    *,
+    locale: str = "en-US",
+    user_id: str = "1500000000000000001",
+    permissions: str = "0",
+    message_payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": snowflake(),
+        "application_id": APPLICATION_ID,
+        "type": kind,
+        "data": data,
+        "guild_id": GUILD_ID,
+        "channel_id": CHANNEL_ID,
+        "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "help"},
+        "member": {
+            "user": member_user(user_id),
+            "roles": [],
+            "permissions": permissions,
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "token": f"token-{snowflake()}",
+        "version": 1,
+        "locale": locale,
+        "guild_locale": "en-US",
+        "app_permissions": "0",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": GUILD_ID},
+        "context": 0,
+        "attachment_size_limit": 10_485_760,
+    }
+    if message_payload is not None:
+        payload["message"] = message_payload
+    return payload

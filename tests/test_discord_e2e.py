@@ -1,0 +1,304 @@
+"""The real discord.py client, end to end, against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import yarl
+
+from bot.config import Settings
+from bot.discord_app.client import FaqBot, command_payloads
+from bot.discord_app.runner import point_at
+from bot.runtime import start_runtime
+from tests.fake_discord import (
+    APPLICATION_ID,
+    GUILD_ID,
+    FakeDiscord,
+    interaction,
+    member_user,
+    message,
+    slash_command,
+    snowflake,
+)
+
+ORIGINAL_API = discord.http.Route.BASE
+ORIGINAL_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def fake_settings(fake: FakeDiscord, tmp_path: Path) -> Settings:
+    return Settings.from_env(
+        {
+            "FAQBOT_DB": str(tmp_path / "bot.db"),
+            "DISCORD_TOKEN": "fake-token",
+            "FAQBOT_DISCORD_API": fake.api_base,
+            "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
+        }
+    )
+
+
+class Harness:
+    def __init__(self, fake: FakeDiscord, bot: FaqBot) -> None:
+        self.fake, self.bot = fake, bot
+
+    async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Dispatch an interaction; return the callback body the bot sent for it."""
+        start = len(self.fake.requests)
+        await self.fake.dispatch("INTERACTION_CREATE", payload)
+        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        found = await self.fake.wait_for_request(lambda r: r.path == path, start=start)
+        assert found.method == "POST"
+        body: dict[str, Any] = found.body
+        return body
+
+    async def ask(self, question: str, locale: str = "en-US", **kw: Any) -> dict[str, Any]:
+        option = [{"type": 3, "name": "question", "value": question}]
+        return await self.send(slash_command("ask", option, locale=locale, **kw))
+
+
+@pytest.fixture
+async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    fake = FakeDiscord()
+    await fake.start()
+    settings = fake_settings(fake, tmp_path)
+    point_at(settings)
+    runtime = await start_runtime(settings)
+    bot = FaqBot(runtime, settings)
+    task = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 20)
+        yield Harness(fake, bot)
+    finally:
+        await bot.close()
+        task.cancel()
+        await runtime.close()
+        await fake.stop()
+        discord.http.Route.BASE = ORIGINAL_API
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = ORIGINAL_GATEWAY
+
+
+def embed_text(body: dict[str, Any]) -> str:
+    embed = body["data"]["embeds"][0]
+    parts = [
+        embed.get("title", ""),
+        embed.get("description", ""),
+        embed.get("footer", {}).get("text", ""),
+    ]
+    parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body["data"].get("components", []) for c in row["components"]]
+
+
+async def test_ask_answers_privately_with_sources_note_and_buttons(discord_bot: Harness) -> None:
+    body = await discord_bot.ask("is kratom addictive")
+    data = body["data"]
+    assert body["type"] == 4 and data["flags"] == 64  # ephemeral by default
+    assert data["allowed_mentions"] == {"parse": []}
+    embed = data["embeds"][0]
+    assert embed["title"] == "Is kratom addictive?"
+    assert any(f["name"] == "Sources" and "nida.nih.gov" in f["value"] for f in embed["fields"])
+    assert embed["footer"]["text"].startswith("I'm a bot that shares general information")
+    assert "Last reviewed" in embed["footer"]["text"]
+    assert {
+        "faq:up:kratom-dependence",
+        "faq:down:kratom-dependence",
+        "faq:share:kratom-dependence",
+    } <= set(custom_ids(body))
+
+
+async def test_crisis_replaces_everything_with_local_lines(discord_bot: Harness) -> None:
+    body = await discord_bot.ask("honestly i want to kill myself, is kratom safe", locale="en-GB")
+    embed = body["data"]["embeds"][0]
+    assert "title" not in embed and not body["data"].get("components")
+    assert "116 123" in embed["description"] and "999" in embed["description"]
+    assert "kratom" not in embed["description"].lower()
+
+
+async def test_clinical_pointer_leads_the_answer(discord_bot: Harness) -> None:
+    body = await discord_bot.ask("can i stop my zoloft cold turkey")
+    assert body["data"]["embeds"][0]["description"].startswith("**This is a question about your")
+
+
+async def test_unknown_locale_gets_international_lines(discord_bot: Harness) -> None:
+    body = await discord_bot.ask("i want to die", locale="ko")
+    assert "findahelpline.com" in embed_text(body)
+
+
+async def test_no_mention_can_reach_anyone(discord_bot: Harness) -> None:
+    body = await discord_bot.ask("@everyone <@&123> what is kratom")
+    assert body["data"]["allowed_mentions"] == {"parse": []}
+    assert "@everyone" not in str(body) and "<@&" not in str(body)  # the question is not echoed
+
+
+async def test_off_topic_is_an_honest_no_match(discord_bot: Harness) -> None:
+    body = await discord_bot.ask("whats the best pizza topping")
+    text = embed_text(body)
+    assert "I don't have a vetted answer" in text and "I'm a bot" in text
+
+
+async def test_autocomplete_suggests_faq_questions(discord_bot: Harness) -> None:
+    payload = slash_command(
+        "ask",
+        [{"type": 3, "name": "question", "value": "kratom w", "focused": True}],
+        interaction_type=4,
+    )
+    body = await discord_bot.send(payload)
+    choices = body["data"]["choices"]
+    assert body["type"] == 8 and 0 < len(choices) <= 25
+    assert any("withdrawal" in c["name"].lower() for c in choices)
+
+
+async def test_resources_and_about(discord_bot: Harness) -> None:
+    body = await discord_bot.send(slash_command("resources", locale="en-US"))
+    text = embed_text(body)
+    assert "911" in text and "988" in text and body["data"]["flags"] == 64
+    about = await discord_bot.send(slash_command("about"))
+    assert "not a doctor" in embed_text(about)
+
+
+async def test_faq_show_entry(discord_bot: Harness) -> None:
+    options = [{"type": 3, "name": "entry", "value": "kratom-liver"}]
+    body = await discord_bot.send(slash_command("faq", options, subcommand="show"))
+    assert body["data"]["embeds"][0]["title"] == "Can kratom damage your liver?"
+
+
+def button(custom_id: str, user_id: str = "1500000000000000001") -> dict[str, Any]:
+    return interaction(
+        3,
+        {"custom_id": custom_id, "component_type": 2},
+        user_id=user_id,
+        message_payload=message({"flags": 64}),
+    )
+
+
+async def test_votes_are_one_per_member(discord_bot: Harness) -> None:
+    for custom_id in ("faq:up:kratom-liver", "faq:up:kratom-liver", "faq:down:kratom-liver"):
+        body = await discord_bot.send(button(custom_id))
+        assert body["data"]["flags"] == 64 and "Thanks" in body["data"]["content"]
+    await discord_bot.send(button("faq:up:kratom-liver", user_id="1500000000000000002"))
+    counts = await discord_bot.bot.runtime.store.vote_counts("kratom-liver")
+    assert counts == (1, 1)  # member 1 changed to "not helpful"; member 2 "helpful"
+
+
+async def test_share_posts_the_answer_publicly_without_the_question(discord_bot: Harness) -> None:
+    body = await discord_bot.send(button("faq:share:kratom-legal"))
+    data = body["data"]
+    assert data.get("flags", 0) & 64 == 0  # public
+    assert data["embeds"][0]["title"] == "Is kratom legal?"
+    assert "faq:share:kratom-legal" not in custom_ids(body)
+
+
+async def test_did_you_mean_button_opens_that_entry(discord_bot: Harness) -> None:
+    body = await discord_bot.send(button("faq:show:ptsd-treatment"))
+    assert body["data"]["embeds"][0]["title"] == "How is PTSD treated?"
+
+
+async def test_answer_from_faq_context_menu_replies_publicly(discord_bot: Harness) -> None:
+    target = snowflake()
+    said = "hey does kratom show up on a drug test? asking for my cousin zebulon"
+    target_message = message({"id": target, "content": said}, author=member_user())
+    data = {
+        "id": snowflake(),
+        "name": "Answer from FAQ",
+        "type": 3,
+        "target_id": target,
+        "resolved": {"messages": {target: target_message}},
+    }
+    body = await discord_bot.send(interaction(2, data))
+    assert body["data"].get("flags", 0) & 64 == 0
+    assert body["data"]["embeds"][0]["title"] == "Does kratom show up on a drug test?"
+    assert "zebulon" not in str(body)  # the member's words are not quoted
+
+
+async def test_ask_has_a_friendly_per_member_cooldown(discord_bot: Harness) -> None:
+    for _ in range(5):
+        await discord_bot.ask("what is ptsd", user_id="1500000000000000009")
+    body = await discord_bot.ask("what is ptsd", user_id="1500000000000000009")
+    assert "asking quickly" in body["data"]["content"] and body["data"]["flags"] == 64
+
+
+async def test_bot_resumes_after_the_gateway_drops(discord_bot: Harness) -> None:
+    await discord_bot.fake.drop_connection()
+    await asyncio.wait_for(discord_bot.fake.resumed.wait(), 30)
+    body = await discord_bot.ask("what is kratom")
+    assert body["data"]["embeds"][0]["title"] == "What is kratom?"
+
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def test_command_payloads_fit_discords_limits(tmp_path: Path) -> None:
+    async def build() -> list[dict[str, Any]]:
+        runtime = await start_runtime(Settings.from_env({"FAQBOT_DB": str(tmp_path / "c.db")}))
+        try:
+            return command_payloads(FaqBot(runtime, runtime.settings))
+        finally:
+            await runtime.close()
+
+    payloads = asyncio.run(build())
+    names = {p["name"] for p in payloads}
+    assert {"ask", "resources", "about", "faq", "Answer from FAQ"} <= names
+
+    def check(command: dict[str, Any], depth: int = 0) -> None:
+        if command.get("type", 1) == 1:  # chat input: lowercase, no spaces
+            assert NAME.match(command["name"]) and command["name"] == command["name"].lower()
+            assert 1 <= len(command["description"]) <= 100
+        else:
+            assert 1 <= len(command["name"]) <= 32
+        options = command.get("options") or []
+        assert len(options) <= 25
+        for option in options:
+            assert NAME.match(option["name"]) and 1 <= len(option["description"]) <= 100
+            assert len(option.get("choices") or []) <= 25
+            if option["type"] in (1, 2):
+                check(option, depth + 1)
+        for localized in (command.get("name_localizations") or {}).values():
+            assert 1 <= len(localized) <= 32
+
+    for payload in payloads:
+        check(payload)
+
+
+async def test_sync_command_registers_in_a_guild(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
+        env.update(
+            {
+                "FAQBOT_DB": str(tmp_path / "s.db"),
+                "DISCORD_TOKEN": "fake-token",
+                "FAQBOT_DISCORD_API": fake.api_base,
+                "FAQBOT_DISCORD_GATEWAY": str(yarl.URL(f"ws://127.0.0.1:{fake.port}/gateway")),
+            }
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "sync",
+            "--guild",
+            GUILD_ID,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 0, err.decode()
+        assert "registered 5 commands" in out.decode()
+        path = f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
+        put = next(r for r in fake.requests if r.method == "PUT" and r.path == path)
+        assert {c["name"] for c in put.body} >= {"ask", "faq", "Answer from FAQ"}
+    finally:
+        await fake.stop()
