@@ -173,6 +173,55 @@ async def test_faq_show_entry(discord_bot: Harness) -> None:
     assert body["data"]["embeds"][0]["title"] == "Can kratom damage your liver?"
 
 
+async def test_faq_browse_pages_and_opens_an_entry(discord_bot: Harness) -> None:
+    options = [{"type": 3, "name": "topic", "value": "kratom"}]
+    body = await discord_bot.send(slash_command("faq", options, subcommand="browse"))
+    embed = body["data"]["embeds"][0]
+    assert embed["title"] == "Kratom: page 1 of 3" and embed["description"].startswith("1. ")
+    assert {"faq:pick", "faq:page:kratom:1"} <= set(custom_ids(body))
+    # Next page edits the (ephemeral) message in place: callback type 7.
+    next_page = await discord_bot.send(button("faq:page:kratom:1"))
+    assert next_page["type"] == 7
+    assert next_page["data"]["embeds"][0]["title"] == "Kratom: page 2 of 3"
+    pick = interaction(
+        3,
+        {"custom_id": "faq:pick", "component_type": 3, "values": ["kratom-liver"]},
+        message_payload=message({"flags": 64}),
+    )
+    opened = await discord_bot.send(pick)
+    assert opened["data"]["embeds"][0]["title"] == "Can kratom damage your liver?"
+
+
+async def test_faq_browse_without_topic_offers_topics(discord_bot: Harness) -> None:
+    body = await discord_bot.send(slash_command("faq", [], subcommand="browse"))
+    assert body["data"]["embeds"][0]["title"] == "Browse the FAQ"
+    choose = interaction(
+        3,
+        {"custom_id": "faq:topic", "component_type": 3, "values": ["trauma"]},
+        message_payload=message({"flags": 64}),
+    )
+    page = await discord_bot.send(choose)
+    assert page["data"]["embeds"][0]["title"].startswith("Trauma and PTSD: page 1")
+
+
+MANAGE_GUILD = str(1 << 5)
+
+
+async def test_moderators_can_make_answers_public_but_crisis_stays_private(
+    discord_bot: Harness,
+) -> None:
+    option = [{"type": 3, "name": "visibility", "value": "public"}]
+    refused = await discord_bot.send(slash_command("config", option, subcommand="replies"))
+    assert "only moderators" in refused["data"]["content"]
+    assert (await discord_bot.ask("what is ptsd"))["data"]["flags"] == 64  # still private
+    done = await discord_bot.send(
+        slash_command("config", option, subcommand="replies", permissions=MANAGE_GUILD)
+    )
+    assert "now public" in done["data"]["content"]
+    assert (await discord_bot.ask("what is ptsd"))["data"].get("flags", 0) & 64 == 0
+    assert (await discord_bot.ask("i want to kill myself"))["data"]["flags"] == 64
+
+
 def button(custom_id: str, user_id: str = "1500000000000000001") -> dict[str, Any]:
     return interaction(
         3,
@@ -248,7 +297,9 @@ def test_command_payloads_fit_discords_limits(tmp_path: Path) -> None:
 
     payloads = asyncio.run(build())
     names = {p["name"] for p in payloads}
-    assert {"ask", "resources", "about", "faq", "Answer from FAQ"} <= names
+    assert {"ask", "resources", "about", "faq", "config", "Answer from FAQ"} <= names
+    config = next(p for p in payloads if p["name"] == "config")
+    assert int(config["default_member_permissions"]) == 1 << 5  # hidden without Manage Server
 
     def check(command: dict[str, Any], depth: int = 0) -> None:
         if command.get("type", 1) == 1:  # chat input: lowercase, no spaces
@@ -296,7 +347,7 @@ async def test_sync_command_registers_in_a_guild(tmp_path: Path) -> None:
         )
         out, err = await asyncio.wait_for(proc.communicate(), 60)
         assert proc.returncode == 0, err.decode()
-        assert "registered 5 commands" in out.decode()
+        assert "registered 6 commands" in out.decode()
         path = f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
         put = next(r for r in fake.requests if r.method == "PUT" and r.path == path)
         assert {c["name"] for c in put.body} >= {"ask", "faq", "Answer from FAQ"}

@@ -29,6 +29,8 @@ from bot.discord_app.render import (
 from bot.runtime import Runtime
 
 log = logging.getLogger("faqbot.discord")
+BROWSE_PAGE_SIZE = 10
+PICK, TOPIC, PAGE = "faq:pick", "faq:topic", "faq:page:"
 NO_PINGS = discord.AllowedMentions.none()
 ASK_RATE, ASK_PER_SECONDS = 5, 60.0  # per member
 
@@ -116,6 +118,22 @@ class FaqBot(discord.Client):
     async def handle_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         engine = self.runtime.engine
         context = ask_context(interaction, self.settings)
+        raw: dict[str, Any] = dict(interaction.data or {})
+        values = [str(v) for v in raw.get("values") or []]  # select menus
+        if custom_id == PICK and values:
+            custom_id = SHOW + str(values[0])
+        if custom_id == TOPIC and values:
+            custom_id = f"{PAGE}{values[0]}:0"
+        if custom_id.startswith(PAGE):
+            topic, _, page = custom_id[len(PAGE) :].rpartition(":")
+            embed, view = self.browse_page(topic, int(page) if page.isdigit() else 0)
+            if interaction.message is not None and interaction.message.flags.ephemeral:
+                await interaction.response.edit_message(embed=embed, view=view)
+            else:
+                await interaction.response.send_message(
+                    embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
+                )
+            return
         for prefix, helpful in ((VOTE_UP, True), (VOTE_DOWN, False)):
             if custom_id.startswith(prefix):
                 entry_id = custom_id[len(prefix) :]
@@ -143,6 +161,72 @@ class FaqBot(discord.Client):
             await interaction.response.send_message(
                 "That answer is no longer in the FAQ.", ephemeral=True, allowed_mentions=NO_PINGS
             )
+
+    async def public_replies(self, guild_id: int | None) -> bool:
+        """Whether /ask answers are public here: the server's choice, else the default."""
+        if guild_id is None:
+            return False
+        chosen = await self.runtime.store.public_replies(str(guild_id))
+        return self.settings.public_replies if chosen is None else chosen
+
+    def browse_page(self, topic: str, page: int) -> tuple[discord.Embed, discord.ui.View]:
+        """One page of a topic's questions, a menu to open one, and Previous/Next buttons."""
+        topics = self.runtime.loaded.topics
+        entries = [e for e in self.runtime.engine.entries if e.topic == topic]
+        pages = max(1, -(-len(entries) // BROWSE_PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        shown = entries[page * BROWSE_PAGE_SIZE : (page + 1) * BROWSE_PAGE_SIZE]
+        lines = [f"{page * BROWSE_PAGE_SIZE + i + 1}. {e.question}" for i, e in enumerate(shown)]
+        embed = discord.Embed(
+            title=f"{topics.get(topic, topic)}: page {page + 1} of {pages}",
+            description="\n".join(lines) or "No entries in this topic yet.",
+            color=0x3B82F6,
+        )
+        embed.set_footer(text=self.runtime.engine.kb.safety.safety_note)
+        view = discord.ui.View(timeout=None)
+        if shown:
+            view.add_item(
+                discord.ui.Select(
+                    custom_id=PICK,
+                    placeholder="Open an answer",
+                    options=[
+                        discord.SelectOption(label=clip(e.question, 100), value=e.id) for e in shown
+                    ],
+                )
+            )
+        view.add_item(
+            discord.ui.Button(
+                label="Previous", custom_id=f"{PAGE}{topic}:{page - 1}", disabled=page == 0, row=1
+            )
+        )
+        view.add_item(
+            discord.ui.Button(
+                label="Next",
+                custom_id=f"{PAGE}{topic}:{page + 1}",
+                disabled=page >= pages - 1,
+                row=1,
+            )
+        )
+        return embed, view
+
+    def topics_view(self) -> tuple[discord.Embed, discord.ui.View]:
+        topics = self.runtime.loaded.topics
+        embed = discord.Embed(
+            title="Browse the FAQ",
+            description="Pick a topic to see its questions.",
+            color=0x3B82F6,
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(
+            discord.ui.Select(
+                custom_id=TOPIC,
+                placeholder="Choose a topic",
+                options=[
+                    discord.SelectOption(label=title, value=slug) for slug, title in topics.items()
+                ],
+            )
+        )
+        return embed, view
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -196,7 +280,10 @@ def register_commands(bot: FaqBot) -> None:
         interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]
     ) -> None:
         reply = bot.runtime.engine.answer(question, ask_context(interaction, bot.settings))
-        await send_reply(interaction, reply, ephemeral=not bot.settings.public_replies)
+        # A crisis reply is always private, whatever the server chose: never expose someone
+        # in crisis in front of the channel.
+        public = not reply.is_crisis and await bot.public_replies(interaction.guild_id)
+        await send_reply(interaction, reply, ephemeral=not public)
 
     @tree.command(name="resources", description="Crisis and support lines where you are")
     async def resources(interaction: discord.Interaction) -> None:
@@ -229,7 +316,63 @@ def register_commands(bot: FaqBot) -> None:
             return
         await send_reply(interaction, reply, ephemeral=True)
 
+    async def topic_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=title, value=slug)
+            for slug, title in bot.runtime.loaded.topics.items()
+            if current.lower() in title.lower() or current.lower() in slug
+        ][:25]
+
+    @faq.command(name="browse", description="Browse the FAQ by topic")
+    @app_commands.describe(topic="A topic, or leave empty to choose")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def browse(interaction: discord.Interaction, topic: str | None = None) -> None:
+        if topic and topic in bot.runtime.loaded.topics:
+            embed, view = bot.browse_page(topic, 0)
+        else:
+            embed, view = bot.topics_view()
+        await interaction.response.send_message(
+            embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
     tree.add_command(faq)
+
+    config = app_commands.Group(
+        name="config",
+        description="Server settings for faqbot (moderators)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    @config.command(name="replies", description="Who sees /ask answers in this server")
+    @app_commands.describe(visibility="private: only the asker (default); public: the channel")
+    @app_commands.choices(
+        visibility=[
+            app_commands.Choice(name="private (only the person who asked)", value="private"),
+            app_commands.Choice(name="public (everyone in the channel)", value="public"),
+        ]
+    )
+    async def replies(interaction: discord.Interaction, visibility: str) -> None:
+        # Discord hides this from members without Manage Server; check again here anyway.
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            await interaction.response.send_message(
+                "Sorry, only moderators with Manage Server can change faqbot's settings.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        public = visibility == "public"
+        await bot.runtime.store.set_public_replies(
+            str(interaction.guild_id), public, f"discord:{interaction.user.id}"
+        )
+        note = " Crisis replies always stay private." if public else ""
+        await interaction.response.send_message(
+            f"Done: /ask answers are now {visibility} in this server.{note}",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    tree.add_command(config)
 
     @tree.context_menu(name="Answer from FAQ")
     async def answer_from_faq(interaction: discord.Interaction, message: discord.Message) -> None:

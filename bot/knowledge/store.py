@@ -67,6 +67,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (entry_id, user_id)
     );
     """,
+    # 3: per-server settings (more arrive with /config).
+    """
+    CREATE TABLE guild_settings (
+        guild_id TEXT PRIMARY KEY,
+        public_replies INTEGER CHECK (public_replies IN (0, 1))
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -236,6 +243,29 @@ class KnowledgeStore:
             (entry_id,),
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def public_replies(self, guild_id: str) -> bool | None:
+        """The server's choice for /ask visibility, or None when it never chose."""
+        row = await self._fetchone(
+            "SELECT public_replies FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None or row[0] is None else bool(row[0])
+
+    async def set_public_replies(self, guild_id: str, public: bool, actor: str) -> None:
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            await self.db.execute(
+                "INSERT INTO guild_settings (guild_id, public_replies) VALUES (?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET public_replies = excluded.public_replies",
+                (guild_id, int(public)),
+            )
+            await self._audit(
+                now_iso(), actor, "config", None, None, f"guild {guild_id}: public_replies={public}"
+            )
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
 
     async def audit_log(self, entry_id: str | None = None) -> list[dict[str, object]]:
         query = "SELECT at, actor, action, entry_id, revision, detail FROM audit"
