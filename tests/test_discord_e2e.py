@@ -164,7 +164,7 @@ async def test_resources_and_about(discord_bot: Harness) -> None:
     text = embed_text(body)
     assert "911" in text and "988" in text and body["data"]["flags"] == 64
     about = await discord_bot.send(slash_command("about"))
-    assert "not a doctor" in embed_text(about)
+    assert "not a doctor" in embed_text(about) and "deleted" in embed_text(about)
 
 
 async def test_faq_show_entry(discord_bot: Harness) -> None:
@@ -202,6 +202,28 @@ async def test_faq_browse_without_topic_offers_topics(discord_bot: Harness) -> N
     )
     page = await discord_bot.send(choose)
     assert page["data"]["embeds"][0]["title"].startswith("Trauma and PTSD: page 1")
+
+
+async def test_a_failure_gets_an_apology_not_silence(discord_bot: Harness) -> None:
+    engine = discord_bot.bot.runtime.engine
+
+    def broken(*_: Any, **__: Any) -> Any:  # fault injection: nothing real fails on demand
+        raise RuntimeError("simulated failure")
+
+    engine.answer = broken  # type: ignore[method-assign]
+    body = await discord_bot.ask("what is kratom")
+    assert "Sorry, something went wrong" in body["data"]["content"]
+    assert body["data"]["flags"] == 64 and "/resources" in body["data"]["content"]
+
+
+async def test_faq_show_autocomplete_returns_entry_ids(discord_bot: Harness) -> None:
+    option = [{"type": 3, "name": "entry", "value": "liver", "focused": True}]
+    body = await discord_bot.send(
+        slash_command("faq", option, subcommand="show", interaction_type=4)
+    )
+    assert {"name": "Can kratom damage your liver?", "value": "kratom-liver"} in (
+        body["data"]["choices"]
+    )
 
 
 MANAGE_GUILD = str(1 << 5)

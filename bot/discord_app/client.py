@@ -40,8 +40,9 @@ ABOUT_TEXT = (
     "NIDA, FDA, CDC, SAMHSA, WHO, NHS); every answer lists its sources and when it was reviewed. "
     "I don't diagnose or give doses. If a message sounds like someone is in danger, I show crisis "
     "lines first.\n\n**What I store:** not your questions with your name. Helpful/Not helpful "
-    "votes are kept with your user ID so you can only vote once. Replies to /ask are visible "
-    "only to you unless this server chose otherwise."
+    "votes are kept with your user ID so you can only vote once; to have them deleted, ask a "
+    "moderator of this server. Replies to /ask are visible only to you unless this server "
+    "chose otherwise, and crisis replies are always private."
 )
 
 
