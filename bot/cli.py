@@ -108,6 +108,26 @@ def _parser() -> argparse.ArgumentParser:
             "12 months are warnings."
         ),
     )
+    db = sub.add_parser("db", help="database backup, restore and migration")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
+    backup = db_sub.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the database to PATH (a file or a folder); safe while the bot runs",
+    )
+    backup.add_argument("path", type=Path)
+    restore = db_sub.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with the backup at PATH (stop the bot first); the current "
+        "database is kept beside it as a .pre-restore copy",
+    )
+    restore.add_argument("path", type=Path)
+    db_sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="bring the database schema up to date (a backup is taken first); also done at start",
+    )
     sub.add_parser("run", parents=[common], help="run the Discord bot (needs DISCORD_TOKEN)")
     sync = sub.add_parser(
         "sync",
@@ -146,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.kb_command == "check":
                 return _kb_check(settings)
             parser.parse_args(["kb", "--help"])
+        if command == "db":
+            return _db(settings, args, parser)
         if command == "run":
             return _run_discord(settings)
         if command == "sync":
@@ -254,6 +276,46 @@ def _kb_check(settings: Settings) -> int:
         f"{len(loaded.resources.regions)} resource regions, {len(loaded.warnings)} warning(s)"
     )
     return EXIT_OK
+
+
+def _db(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot.knowledge.dbops import (
+        DatabaseError,
+        backup_database,
+        restore_database,
+        schema_version_of,
+    )
+    from bot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
+
+    try:
+        if args.db_command == "backup":
+            written = backup_database(settings.db_path, args.path)
+            print(f"backed up {settings.db_path} to {written}")
+            return EXIT_OK
+        if args.db_command == "restore":
+            kept = restore_database(args.path, settings.db_path, SCHEMA_VERSION)
+            if kept:
+                print(f"the previous database is kept at {kept}")
+            print(f"restored {args.path} to {settings.db_path}")
+            return EXIT_OK
+        if args.db_command == "migrate":
+            before = schema_version_of(settings.db_path) if settings.db_path.exists() else 0
+
+            async def migrate() -> int:
+                store = await KnowledgeStore.open(settings.db_path)
+                try:
+                    return await store.schema_version()
+                finally:
+                    await store.close()
+
+            after = asyncio.run(migrate())
+            print(f"database schema {before} -> {after} ({settings.db_path})")
+            return EXIT_OK
+    except DatabaseError as exc:
+        print(f"faqbot db: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_FAILED
+    parser.parse_args(["db", "--help"])
+    return EXIT_USAGE
 
 
 def _needs_token(settings: Settings, command: str) -> bool:

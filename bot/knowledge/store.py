@@ -18,6 +18,7 @@ from typing import Self
 
 import aiosqlite
 
+from bot.knowledge.dbops import backup_before_migration, schema_version_of
 from bot.knowledge.schema import Entry
 
 SHIPPED_AUTHOR = "faqbot (shipped knowledge)"
@@ -104,6 +105,9 @@ class KnowledgeStore:
     @classmethod
     async def open(cls, path: Path) -> KnowledgeStore:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and 0 < schema_version_of(path) < SCHEMA_VERSION:
+            # An upgrade changes the schema: keep the old database first, whatever happens next.
+            backup_before_migration(path, schema_version_of(path))
         db = await aiosqlite.connect(path, isolation_level=None)
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
