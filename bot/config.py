@@ -28,6 +28,8 @@ class Settings:
     # Where discord.py connects; only changed to point the bot at a test double on 127.0.0.1.
     discord_api_base: str | None = None
     discord_gateway: str | None = None
+    log_format: str = "text"  # "text" (human-readable) or "json" (one object per line)
+    log_level: str = "info"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -43,6 +45,8 @@ class Settings:
             sync_on_start=_flag(env.get("FAQBOT_SYNC_ON_START")),
             discord_api_base=env.get("FAQBOT_DISCORD_API") or None,
             discord_gateway=env.get("FAQBOT_DISCORD_GATEWAY") or None,
+            log_format="json" if (env.get("FAQBOT_LOG_FORMAT") or "").lower() == "json" else "text",
+            log_level=(env.get("FAQBOT_LOG_LEVEL") or "info").lower(),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

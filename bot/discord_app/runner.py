@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +26,30 @@ INVITE_PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     use_application_commands=True,
 )
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per log line, for log shippers. Members' words are never logged."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    if settings.log_format == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
 
 
 def point_at(settings: Settings) -> None:
@@ -49,15 +75,31 @@ async def faqbot_client(settings: Settings) -> AsyncIterator[FaqBot]:
 
 
 async def serve(settings: Settings) -> None:
+    """Run until Discord disconnects for good or SIGTERM/SIGINT asks us to stop.
+
+    On a signal the bot closes its gateway connection and HTTP session, then the database is
+    closed cleanly (every write is its own committed transaction, so nothing is half-done).
+    """
     assert settings.discord_token
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     async with faqbot_client(settings) as bot:
-        await bot.start(settings.discord_token)
+        running = asyncio.create_task(bot.start(settings.discord_token))
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping in done:
+            log.info("stopping: closing the Discord connection and the database")
+            await bot.close()
+            await asyncio.gather(running, return_exceptions=True)
+        else:
+            stopping.cancel()
+            running.result()  # re-raise a login or connection failure
 
 
 def run_bot(settings: Settings) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)
     try:
         asyncio.run(serve(settings))
     except discord.LoginFailure:

@@ -1,0 +1,61 @@
+"""`faqbot run` as a real process: serves, logs safely, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.fake_discord import FakeDiscord, slash_command
+
+
+async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    await fake.start()
+    db = tmp_path / "run.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
+    env.update(
+        {
+            "DISCORD_TOKEN": "fake-token",
+            "FAQBOT_DB": str(db),
+            "FAQBOT_LOG_FORMAT": "json",
+            "FAQBOT_DISCORD_API": fake.api_base,
+            "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
+        }
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.wait_for(fake.identified.wait(), 30)
+        question = "is kratom addictive zqxj"
+        payload = slash_command("ask", [{"type": 3, "name": "question", "value": question}])
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        callback = await fake.wait_for_request(lambda r: r.path.startswith("/interactions/"))
+        assert callback.body["data"]["embeds"][0]["title"] == "Is kratom addictive?"
+
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, err.decode()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await fake.stop()
+
+    lines = [line for line in err.decode().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every log line is one JSON object
+    assert any("stopping" in r["message"] for r in records)
+    assert "zqxj" not in err.decode()  # a member's words never reach the logs
+    with sqlite3.connect(db) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
