@@ -28,6 +28,7 @@ class Settings:
     # Where discord.py connects; only changed to point the bot at a test double on 127.0.0.1.
     discord_api_base: str | None = None
     discord_gateway: str | None = None
+    health_port: int | None = None  # serve /healthz and /metrics on 127.0.0.1:PORT when set
     log_format: str = "text"  # "text" (human-readable) or "json" (one object per line)
     log_level: str = "info"
 
@@ -47,6 +48,7 @@ class Settings:
             discord_gateway=env.get("FAQBOT_DISCORD_GATEWAY") or None,
             log_format="json" if (env.get("FAQBOT_LOG_FORMAT") or "").lower() == "json" else "text",
             log_level=(env.get("FAQBOT_LOG_LEVEL") or "info").lower(),
+            health_port=int(env["FAQBOT_HEALTH_PORT"]) if env.get("FAQBOT_HEALTH_PORT") else None,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

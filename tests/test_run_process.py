@@ -6,17 +6,27 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
 
+import aiohttp
+
 from tests.fake_discord import FakeDiscord, slash_command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
     db = tmp_path / "run.db"
+    health_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
     env.update(
         {
@@ -25,6 +35,7 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             "FAQBOT_LOG_FORMAT": "json",
             "FAQBOT_DISCORD_API": fake.api_base,
             "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
+            "FAQBOT_HEALTH_PORT": str(health_port),
         }
     )
     proc = await asyncio.create_subprocess_exec(
@@ -43,6 +54,21 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         await fake.dispatch("INTERACTION_CREATE", payload)
         callback = await fake.wait_for_request(lambda r: r.path.startswith("/interactions/"))
         assert callback.body["data"]["embeds"][0]["title"] == "Is kratom addictive?"
+
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):  # ready once discord.py has waited for the guilds
+                async with http.get(f"http://127.0.0.1:{health_port}/healthz") as health:
+                    status, report = health.status, await health.json()
+                if status == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert report == {"status": "ok", "discord": "connected", "database": "ok"}
+            async with http.get(f"http://127.0.0.1:{health_port}/metrics") as metrics:
+                exposition = await metrics.text()
+        assert 'faqbot_replies_total{kind="answer"} 1' in exposition
+        assert "faqbot_reply_seconds_count 1" in exposition
+        assert 'faqbot_interactions_total{type="application_command"} 1' in exposition
+        assert "zqxj" not in exposition
 
         proc.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(proc.communicate(), 30)

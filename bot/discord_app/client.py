@@ -8,6 +8,7 @@ none everywhere), replies are ephemeral by default, and a member's words are nev
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import discord
@@ -16,6 +17,7 @@ from discord import app_commands
 from bot.config import Settings
 from bot.core.engine import AskContext
 from bot.core.reply import Reply
+from bot.discord_app.health import Metrics, start_health_server
 from bot.discord_app.render import (
     EPHEMERAL,
     SHARE,
@@ -98,14 +100,32 @@ class FaqBot(discord.Client):
         self.settings = settings
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.metrics = Metrics()
+        self.health_runner: Any = None
         register_commands(self)
 
     async def setup_hook(self) -> None:
         if self.settings.sync_on_start:
             await self.tree.sync()
+        if self.settings.health_port is not None:
+            self.health_runner = await start_health_server(self, self.settings.health_port)
+
+    async def close(self) -> None:
+        if self.health_runner is not None:
+            await self.health_runner.cleanup()
+            self.health_runner = None
+        await super().close()
+
+    def answer(self, question: str, interaction: discord.Interaction) -> Reply:
+        """The core's answer, timed and counted for /metrics (counts only, never text)."""
+        started = time.perf_counter()
+        reply = self.runtime.engine.answer(question, ask_context(interaction, self.settings))
+        self.metrics.reply(reply.kind.value, time.perf_counter() - started)
+        return reply
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons are routed by custom_id prefix, so they keep working after a restart."""
+        self.metrics.interaction(interaction.type.name)
         if interaction.type is not discord.InteractionType.component:
             return
         data: dict[str, Any] = dict(interaction.data or {})
@@ -280,7 +300,7 @@ def register_commands(bot: FaqBot) -> None:
     async def ask(
         interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]
     ) -> None:
-        reply = bot.runtime.engine.answer(question, ask_context(interaction, bot.settings))
+        reply = bot.answer(question, interaction)
         # A crisis reply is always private, whatever the server chose: never expose someone
         # in crisis in front of the channel.
         public = not reply.is_crisis and await bot.public_replies(interaction.guild_id)
@@ -379,7 +399,7 @@ def register_commands(bot: FaqBot) -> None:
     async def answer_from_faq(interaction: discord.Interaction, message: discord.Message) -> None:
         # The member posted publicly; the reply goes under their message, crisis screen first,
         # with the FAQ answer only (their words are not quoted).
-        reply = bot.runtime.engine.answer(message.content, ask_context(interaction, bot.settings))
+        reply = bot.answer(message.content, interaction)
         await send_reply(interaction, reply, ephemeral=False, shareable=False)
 
 
