@@ -128,7 +128,14 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="bring the database schema up to date (a backup is taken first); also done at start",
     )
-    sub.add_parser("run", parents=[common], help="run the Discord bot (needs DISCORD_TOKEN)")
+    sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the Discord bot (needs DISCORD_TOKEN)",
+        description="Run the Discord bot (needs DISCORD_TOKEN). Migrates the database first "
+        "(with a backup), serves /healthz and /metrics on 127.0.0.1 when FAQBOT_HEALTH_PORT is "
+        "set, and stops cleanly on SIGTERM or Ctrl-C.",
+    )
     sync = sub.add_parser(
         "sync",
         parents=[common],

@@ -29,6 +29,7 @@ class Settings:
     discord_api_base: str | None = None
     discord_gateway: str | None = None
     health_port: int | None = None  # serve /healthz and /metrics on 127.0.0.1:PORT when set
+    shards: str | None = None  # None: one connection; "auto": Discord's recommendation; or a count
     log_format: str = "text"  # "text" (human-readable) or "json" (one object per line)
     log_level: str = "info"
 
@@ -49,6 +50,7 @@ class Settings:
             log_format="json" if (env.get("FAQBOT_LOG_FORMAT") or "").lower() == "json" else "text",
             log_level=(env.get("FAQBOT_LOG_LEVEL") or "info").lower(),
             health_port=int(env["FAQBOT_HEALTH_PORT"]) if env.get("FAQBOT_HEALTH_PORT") else None,
+            shards=(env.get("FAQBOT_SHARDS") or "").strip().lower() or None,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import pytest
 import yarl
 
 from bot.config import Settings
-from bot.discord_app.client import FaqBot, command_payloads
+from bot.discord_app.client import FaqBot, command_payloads, make_bot
 from bot.discord_app.runner import point_at
 from bot.runtime import start_runtime
 from tests.fake_discord import (
@@ -64,14 +66,15 @@ class Harness:
         return await self.send(slash_command("ask", option, locale=locale, **kw))
 
 
-@pytest.fixture
-async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+@asynccontextmanager
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    """The real client, connected to a fresh fake Discord, torn down whatever happens."""
     fake = FakeDiscord()
     await fake.start()
-    settings = fake_settings(fake, tmp_path)
+    settings = dataclasses.replace(fake_settings(fake, tmp_path), **overrides)
     point_at(settings)
     runtime = await start_runtime(settings)
-    bot = FaqBot(runtime, settings)
+    bot = make_bot(runtime, settings)
     task = asyncio.create_task(bot.start("fake-token"))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), 20)
@@ -83,6 +86,12 @@ async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
         await fake.stop()
         discord.http.Route.BASE = ORIGINAL_API
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = ORIGINAL_GATEWAY
+
+
+@pytest.fixture
+async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(tmp_path) as harness:
+        yield harness
 
 
 def embed_text(body: dict[str, Any]) -> str:
@@ -304,6 +313,14 @@ async def test_bot_resumes_after_the_gateway_drops(discord_bot: Harness) -> None
     await asyncio.wait_for(discord_bot.fake.resumed.wait(), 30)
     body = await discord_bot.ask("what is kratom")
     assert body["data"]["embeds"][0]["title"] == "What is kratom?"
+
+
+async def test_a_sharded_bot_serves_the_same(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, shards="auto") as harness:
+        assert isinstance(harness.bot, discord.AutoShardedClient)
+        body = await harness.ask("what is kratom")
+        assert body["data"]["embeds"][0]["title"] == "What is kratom?"
+        assert any(r.path == "/gateway/bot" for r in harness.fake.requests)  # asked for shards
 
 
 NAME = re.compile(r"^[-_\w]{1,32}$")

@@ -265,6 +265,20 @@ class FaqBot(discord.Client):
         await apologise(interaction)
 
 
+class ShardedFaqBot(FaqBot, discord.AutoShardedClient):
+    """The same bot over several gateway shards, for very large or many servers."""
+
+    def __init__(self, runtime: Runtime, settings: Settings) -> None:
+        super().__init__(runtime, settings)
+        if settings.shards not in (None, "auto"):
+            self.shard_count = int(str(settings.shards))
+
+
+def make_bot(runtime: Runtime, settings: Settings) -> FaqBot:
+    """A FaqBot, sharded when FAQBOT_SHARDS asks for it."""
+    return ShardedFaqBot(runtime, settings) if settings.shards else FaqBot(runtime, settings)
+
+
 async def apologise(interaction: discord.Interaction) -> None:
     text = (
         "Sorry, something went wrong on my side. Please try again in a moment. "

@@ -13,7 +13,7 @@ import discord
 import yarl
 
 from bot.config import Settings
-from bot.discord_app.client import FaqBot
+from bot.discord_app.client import FaqBot, make_bot
 from bot.runtime import start_runtime
 
 log = logging.getLogger("faqbot.discord")
@@ -65,7 +65,7 @@ async def faqbot_client(settings: Settings) -> AsyncIterator[FaqBot]:
     """A FaqBot over a started runtime; closes both, whatever happens."""
     point_at(settings)
     runtime = await start_runtime(settings)
-    bot = FaqBot(runtime, settings)
+    bot = make_bot(runtime, settings)
     try:
         yield bot
     finally:
