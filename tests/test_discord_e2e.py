@@ -225,6 +225,24 @@ async def test_a_failure_gets_an_apology_not_silence(discord_bot: Harness) -> No
     assert body["data"]["flags"] == 64 and "/resources" in body["data"]["content"]
 
 
+async def test_shutdown_lets_an_in_flight_answer_finish(discord_bot: Harness) -> None:
+    bot = discord_bot.bot
+    visibility = bot.public_replies
+
+    async def slow(guild_id: int | None) -> bool:
+        await asyncio.sleep(0.5)  # still awaiting when the stop arrives
+        return await visibility(guild_id)
+
+    bot.public_replies = slow  # type: ignore[method-assign]
+    payload = slash_command("ask", [{"type": 3, "name": "question", "value": "what is ptsd"}])
+    await discord_bot.fake.dispatch("INTERACTION_CREATE", payload)
+    await asyncio.sleep(0.1)  # the handler has started
+    await bot.shutdown()
+    path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+    assert any(r.path == path for r in discord_bot.fake.requests)  # answered before closing
+    assert bot.is_closed()
+
+
 async def test_faq_show_autocomplete_returns_entry_ids(discord_bot: Harness) -> None:
     option = [{"type": 3, "name": "entry", "value": "liver", "focused": True}]
     body = await discord_bot.send(

@@ -7,6 +7,7 @@ none everywhere), replies are ephemeral by default, and a member's words are nev
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -35,6 +36,7 @@ BROWSE_PAGE_SIZE = 10
 PICK, TOPIC, PAGE = "faq:pick", "faq:topic", "faq:page:"
 NO_PINGS = discord.AllowedMentions.none()
 ASK_RATE, ASK_PER_SECONDS = 5, 60.0  # per member
+DRAIN_SECONDS = 10.0  # how long a stop waits for interactions already being answered
 
 ABOUT_TEXT = (
     "I'm **faqbot**, an FAQ bot, not a person and not a doctor. I answer questions about trauma, "
@@ -109,6 +111,24 @@ class FaqBot(discord.Client):
             await self.tree.sync()
         if self.settings.health_port is not None:
             self.health_runner = await start_health_server(self, self.settings.health_port)
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> int:
+        """Let interactions already being handled finish (bounded); return how many waited."""
+        pending = [
+            task
+            for task in asyncio.all_tasks()
+            if not task.done()
+            and task.get_name().startswith(("CommandTree-invoker", "discord.py: on_interaction"))
+        ]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+        return len(pending)
+
+    async def shutdown(self) -> None:
+        """Graceful stop: finish in-flight interactions, then close Discord and health."""
+        waited = await self.drain()
+        log.info("stopping after %d in-flight interaction(s)", waited)
+        await self.close()
 
     async def close(self) -> None:
         if self.health_runner is not None:

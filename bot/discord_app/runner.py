@@ -90,8 +90,8 @@ async def serve(settings: Settings) -> None:
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if stopping in done:
-            log.info("stopping: closing the Discord connection and the database")
-            await bot.close()
+            log.info("stopping: finishing in-flight interactions, then closing")
+            await bot.shutdown()
             await asyncio.gather(running, return_exceptions=True)
         else:
             stopping.cancel()
