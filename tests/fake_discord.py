@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ class Recorded:
     method: str
     path: str
     body: Any
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (for benchmarks)
 
 
 @dataclass

@@ -1,0 +1,114 @@
+"""Load benchmark: the real `faqbot run` process answering a burst of interactions.
+
+    .venv/bin/python -m tests.bench.bench_discord_load                 # 100/s for 60 s
+    .venv/bin/python -m tests.bench.bench_discord_load --rate 100 --seconds 1800   # 30-min soak
+
+The fake Discord (127.0.0.1) and the load generator run here; the bot runs as its own process,
+as in production. Measures every interaction's time from dispatch to the bot's callback, errors,
+and the bot's resident memory at the start and end of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.fake_discord import FakeDiscord, slash_command
+from tests.matcher_metrics import load_devset
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(rate: int, seconds: int) -> None:
+    fake = FakeDiscord()
+    await fake.start()
+    workdir = Path(tempfile.mkdtemp(prefix="faqbot-load-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
+    env.update(
+        {
+            "DISCORD_TOKEN": "fake-token",
+            "FAQBOT_DB": str(workdir / "load.db"),
+            "FAQBOT_DISCORD_API": fake.api_base,
+            "FAQBOT_LOG_LEVEL": "warning",
+            "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
+        }
+    )
+    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env)
+    try:
+        await asyncio.wait_for(fake.identified.wait(), 60)
+        await asyncio.sleep(3)  # let discord.py finish its guild-ready wait
+        questions = [item.text for item in load_devset()]
+        # Warm up (first-use caches), then measure from here.
+        for text in questions[:20]:
+            await fake.dispatch(
+                "INTERACTION_CREATE",
+                slash_command(
+                    "ask",
+                    [{"type": 3, "name": "question", "value": text}],
+                    user_id=str(1_600_000_000_000_000_000),
+                ),
+            )
+        await asyncio.sleep(2)
+        rss_start = rss_mb(bot.pid)
+        sent: dict[str, float] = {}
+        first_request = len(fake.requests)
+        interval = 1 / rate
+        start = time.perf_counter()
+        for n in range(rate * seconds):
+            # Many members (the per-member cooldown is 5 a minute), questions from the dev set.
+            payload = slash_command(
+                "ask",
+                [{"type": 3, "name": "question", "value": questions[n % len(questions)]}],
+                user_id=str(1_700_000_000_000_000_000 + n),
+            )
+            sent[f"/interactions/{payload['id']}/{payload['token']}/callback"] = time.perf_counter()
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            delay = start + (n + 1) * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        await asyncio.sleep(5)  # let the last answers arrive
+        rss_end = rss_mb(bot.pid)
+        answered = {r.path: r.at for r in fake.requests[first_request:] if r.path in sent}
+        latencies = sorted((answered[p] - sent[p]) * 1000 for p in answered)
+        elapsed = time.perf_counter() - start
+        print(
+            f"sent {len(sent)} interactions at {rate}/s over {elapsed:.0f} s; "
+            f"answered {len(answered)} ({len(sent) - len(answered)} unanswered)"
+        )
+        if latencies:
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            print(
+                f"dispatch -> callback: p50 {statistics.median(latencies):.1f} ms, "
+                f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms"
+            )
+        print(
+            f"bot RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end "
+            f"({(rss_end - rss_start) / rss_start:+.1%})"
+        )
+    finally:
+        bot.terminate()
+        await bot.wait()
+        await fake.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=int, default=100, help="interactions per second")
+    parser.add_argument("--seconds", type=int, default=60)
+    args = parser.parse_args()
+    asyncio.run(run(args.rate, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
