@@ -59,6 +59,16 @@ def ask_context(interaction: discord.Interaction, settings: Settings) -> AskCont
     )
 
 
+def stateless(view: discord.ui.View) -> discord.ui.View:
+    """Mark a view finished before sending, so discord.py does not keep it in its view store.
+
+    Clicks are routed by custom_id in `on_interaction` instead; otherwise every view ever sent
+    would stay in memory (found by the load benchmark: +44% RSS in 60 s).
+    """
+    view.stop()
+    return view
+
+
 def to_view(message: DiscordMessage) -> discord.ui.View | None:
     if not message.rows:
         return None
@@ -73,7 +83,7 @@ def to_view(message: DiscordMessage) -> discord.ui.View | None:
                     row=row_number,
                 )
             )
-    return view
+    return stateless(view)
 
 
 async def send_reply(
@@ -248,7 +258,7 @@ class FaqBot(discord.Client):
                 row=1,
             )
         )
-        return embed, view
+        return embed, stateless(view)
 
     def topics_view(self) -> tuple[discord.Embed, discord.ui.View]:
         topics = self.runtime.loaded.topics
@@ -267,7 +277,7 @@ class FaqBot(discord.Client):
                 ],
             )
         )
-        return embed, view
+        return embed, stateless(view)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
