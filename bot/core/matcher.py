@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -451,9 +451,3 @@ def phrasing_key(text: str, config: MatchingConfig | None = None) -> str:
     """The form two phrasings must differ in to count as different (used by kb check)."""
     canonical = Analyzer(config).canonical(text) if config else normalise(text)
     return " ".join(words(canonical))
-
-
-def iter_phrasings(entries: Iterable[Entry]) -> Iterable[tuple[Entry, int, str]]:
-    for entry in entries:
-        for i, phrasing in enumerate(entry.phrasings):
-            yield entry, i, phrasing

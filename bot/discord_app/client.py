@@ -20,7 +20,6 @@ from bot.core.engine import AskContext
 from bot.core.reply import Reply
 from bot.discord_app.health import Metrics, start_health_server
 from bot.discord_app.render import (
-    EPHEMERAL,
     SHARE,
     SHOW,
     VOTE_DOWN,
@@ -452,4 +451,4 @@ def command_payloads(bot: FaqBot) -> list[dict[str, Any]]:
     return [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
 
 
-__all__ = ["EPHEMERAL", "FaqBot", "command_payloads"]
+__all__ = ["FaqBot", "ShardedFaqBot", "command_payloads", "make_bot"]

@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.core.reply import Reply, ReplyKind, Resource
 
-EPHEMERAL = 1 << 6
 COLOUR = {ReplyKind.ANSWER: 0x3B82F6, ReplyKind.NO_MATCH: 0x9CA3AF, ReplyKind.CRISIS: 0xDC2626}
 TITLE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT = 256, 4096, 1024, 2048
 LABEL_LIMIT = 80
