@@ -131,6 +131,7 @@ async def test_crisis_replaces_everything_with_local_lines(discord_bot: Harness)
     embed = body["data"]["embeds"][0]
     assert "title" not in embed and not body["data"].get("components")
     assert "116 123" in embed["description"] and "999" in embed["description"]
+    assert "moderators or helpers" in embed["description"]  # people here can help too
     assert "kratom" not in embed["description"].lower()
 
 

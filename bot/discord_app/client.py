@@ -37,6 +37,10 @@ NO_PINGS = discord.AllowedMentions.none()
 ASK_RATE, ASK_PER_SECONDS = 5, 60.0  # per member
 DRAIN_SECONDS = 10.0  # how long a stop waits for interactions already being answered
 
+HELPER_HINT = (
+    "You can also reach out to this server's moderators or helpers: they're people, and "
+    "they want to help."
+)
 ABOUT_TEXT = (
     "I'm **faqbot**, an FAQ bot, not a person and not a doctor. I answer questions about trauma, "
     "depression and kratom from vetted answers written from public health sources (NIH, NIMH, "
@@ -55,6 +59,9 @@ def ask_context(interaction: discord.Interaction, settings: Settings) -> AskCont
         locale=str(interaction.locale),
         guild_locale=guild_locale,
         default_region=settings.default_region,
+        # People here can help too. (A "Talk to a helper" button that opens a private thread
+        # with the helper role comes with the support-server features.)
+        helper_hint=HELPER_HINT if interaction.guild_id else None,
     )
 
 
