@@ -62,7 +62,7 @@ class Engine:
         echo = question[:MAX_QUESTION_ECHO]
         if screening.crisis is not None:
             return self._crisis(echo, screening, region, context)
-        match = self.matcher.match(question)
+        match = self.matcher.match(question, normalised)
         return self._compose(echo, screening, match, region, context)
 
     def resources_reply(self, context: AskContext | None = None) -> Reply:

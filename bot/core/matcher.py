@@ -108,7 +108,11 @@ class Analyzer:
 
     def canonical(self, text: str) -> str:
         """Normalised text with slang and synonyms rewritten to the FAQ's own words."""
-        text = normalise(text).replace("'", "")
+        return self.rewrite(normalise(text))
+
+    def rewrite(self, normalised: str) -> str:
+        """`canonical` for text that is already normalised (the engine normalises once)."""
+        text = normalised.replace("'", "")
         if self._synonym_re is not None:
             text = self._synonym_re.sub(lambda m: self.config.synonyms[m.group(1)], text)
         return text
@@ -220,8 +224,9 @@ class Matcher:
         )
         return str(best[0]) if best else token
 
-    def query_tokens(self, text: str) -> tuple[str, list[str]]:
-        canonical = self.analyzer.canonical(text)
+    def query_tokens(self, text: str, normalised: str | None = None) -> tuple[str, list[str]]:
+        """Stemmed, typo-corrected tokens; pass `normalised` when the caller already has it."""
+        canonical = self.analyzer.rewrite(normalise(text) if normalised is None else normalised)
         raw = self.analyzer.raw_tokens(canonical)
         return canonical, [self.analyzer.stem(self._correct(t)) for t in raw]
 
@@ -238,9 +243,9 @@ class Matcher:
         # words, so they explain little of the query and score low.
         return self._unknown_idf * (self.config.generic_weight if token in self._generic else 1.0)
 
-    def score_all(self, text: str) -> list[Candidate]:
+    def score_all(self, text: str, normalised: str | None = None) -> list[Candidate]:
         """The best entries sharing a word with the question, best first (scores 0-100)."""
-        canonical, stems = self.query_tokens(text)
+        canonical, stems = self.query_tokens(text, normalised)
         query = frozenset(stems)
         if not query:
             return self._short_question_fallback(canonical)
@@ -336,8 +341,8 @@ class Matcher:
         entry_id = self.entries[self._contentless_entry[position]].id
         return [Candidate(entry_id, round(float(similarity), 1))]
 
-    def match(self, text: str) -> MatchResult:
-        candidates = self.score_all(text)
+    def match(self, text: str, normalised: str | None = None) -> MatchResult:
+        candidates = self.score_all(text, normalised)
         cfg = self.config
         if not candidates:
             return MatchResult((), None, ())

@@ -167,16 +167,17 @@ class FaqBot(discord.Client):
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         try:
-            await self.handle_button(interaction, custom_id)
+            await self.handle_button(interaction, custom_id, data)
         except Exception:
             log.exception("button %s failed", custom_id.split(":")[1] if ":" in custom_id else "?")
             await apologise(interaction)
 
-    async def handle_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+    async def handle_button(
+        self, interaction: discord.Interaction, custom_id: str, data: dict[str, Any]
+    ) -> None:
         engine = self.runtime.engine
         context = ask_context(interaction, self.settings)
-        raw: dict[str, Any] = dict(interaction.data or {})
-        values = [str(v) for v in raw.get("values") or []]  # select menus
+        values = [str(v) for v in data.get("values") or []]  # select menus
         if custom_id == PICK and values:
             custom_id = SHOW + str(values[0])
         if custom_id == TOPIC and values:
