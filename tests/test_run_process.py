@@ -33,6 +33,8 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             "DISCORD_TOKEN": "fake-token",
             "FAQBOT_DB": str(db),
             "FAQBOT_LOG_FORMAT": "json",
+            # Even at debug level, members' words must not reach the logs.
+            "FAQBOT_LOG_LEVEL": "debug",
             "FAQBOT_DISCORD_API": fake.api_base,
             "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
             "FAQBOT_HEALTH_PORT": str(health_port),
@@ -44,9 +46,12 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         "bot",
         "run",
         env=env,
-        stdout=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+    assert proc.stderr is not None
+    # Read the logs while the bot runs: at debug level a full pipe would block it.
+    logs = asyncio.create_task(proc.stderr.read())
     try:
         await asyncio.wait_for(fake.identified.wait(), 30)
         question = "is kratom addictive zqxj"
@@ -71,7 +76,8 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         assert "zqxj" not in exposition
 
         proc.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(proc.communicate(), 30)
+        await asyncio.wait_for(proc.wait(), 30)
+        err = await logs
         assert proc.returncode == 0, err.decode()
     finally:
         if proc.returncode is None:

@@ -50,6 +50,10 @@ def configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    # discord.py's debug logs contain raw gateway events, i.e. what members wrote: never below
+    # INFO, whatever FAQBOT_LOG_LEVEL asks for (faqbot's own debug logs stay available).
+    discord_logger = logging.getLogger("discord")
+    discord_logger.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
 
 
 def point_at(settings: Settings) -> None:
