@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.core.engine import Engine, KnowledgeBase
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
+from bot.knowledge.moderation import Moderation
 from bot.knowledge.schema import Entry
 from bot.knowledge.store import KnowledgeStore, SyncReport
 
@@ -19,6 +20,10 @@ class Runtime:
     loaded: LoadedKnowledge
     engine: Engine
     sync: SyncReport
+
+    @property
+    def moderation(self) -> Moderation:
+        return Moderation(self.store, self.loaded.matching, self.loaded.topics)
 
     async def reload(self) -> Engine:
         """Rebuild the engine from the store's live entries (after an edit) and swap it in."""

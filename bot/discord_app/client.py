@@ -224,7 +224,7 @@ class FaqBot(discord.Client):
         """Whether /ask answers are public here: the server's choice, else the default."""
         if guild_id is None:
             return False
-        chosen = await self.runtime.store.public_replies(str(guild_id))
+        chosen = (await self.runtime.store.guild_config(str(guild_id))).public_replies
         return self.settings.public_replies if chosen is None else chosen
 
     def browse_page(self, topic: str, page: int) -> tuple[discord.Embed, discord.ui.View]:
@@ -434,8 +434,8 @@ def register_commands(bot: FaqBot) -> None:
             )
             return
         public = visibility == "public"
-        await bot.runtime.store.set_public_replies(
-            str(interaction.guild_id), public, f"discord:{interaction.user.id}"
+        await bot.runtime.store.set_guild_config(
+            str(interaction.guild_id), f"discord:{interaction.user.id}", public_replies=public
         )
         note = " Crisis replies always stay private." if public else ""
         await interaction.response.send_message(

@@ -7,6 +7,7 @@ problem found (file, line, field), and nothing half-loaded is returned to go liv
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def parse_faq_file(
 
 
 def cross_check(
-    located: list[tuple[Entry, str, int | None]], matching: MatchingConfig | None
+    located: Sequence[tuple[Entry, str, int | None]], matching: MatchingConfig | None
 ) -> list[Problem]:
     """Checks across entries: unique ids, and no phrasing claimed by two entries.
 
@@ -115,7 +116,7 @@ def cross_check(
     return problems
 
 
-def _id_lines(src: Located) -> dict[str, int | None]:
+def id_lines(src: Located) -> dict[str, int | None]:
     """Line of each entry's id in one file (last wins, so a duplicate points at itself)."""
     out: dict[str, int | None] = {}
     raw_entries = src.data.get("entries") if isinstance(src.data, dict) else None
@@ -162,7 +163,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         found_entries, title, found = parse_faq_file(src, path.stem, today)
         problems.extend(found)
         topics[path.stem] = title
-        lines = _id_lines(src)
+        lines = id_lines(src)
         located.extend((e, src.file, lines.get(e.id)) for e in found_entries)
         entries.extend(found_entries)
     problems.extend(cross_check(located, matching))

@@ -8,9 +8,11 @@ a draft. Nothing is silently overwritten or dropped.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +21,7 @@ from typing import Self
 import aiosqlite
 
 from bot.knowledge.dbops import backup_before_migration, schema_version_of
+from bot.knowledge.guild_config import GuildConfig
 from bot.knowledge.schema import Entry
 
 SHIPPED_AUTHOR = "faqbot (shipped knowledge)"
@@ -75,6 +78,24 @@ MIGRATIONS: tuple[str, ...] = (
         public_replies INTEGER CHECK (public_replies IN (0, 1))
     );
     """,
+    # 4: moderation: who decided on a draft, when and why; per-server settings become one
+    # key/value table (JSON values, typed by bot.knowledge.guild_config), so a new setting needs
+    # no migration.
+    """
+    ALTER TABLE revisions ADD COLUMN decided_by TEXT;
+    ALTER TABLE revisions ADD COLUMN decided_at TEXT;
+    ALTER TABLE revisions ADD COLUMN decision_note TEXT NOT NULL DEFAULT '';
+    CREATE TABLE guild_config (
+        guild_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (guild_id, key)
+    );
+    INSERT INTO guild_config (guild_id, key, value)
+        SELECT guild_id, 'public_replies', CASE public_replies WHEN 1 THEN 'true' ELSE 'false' END
+        FROM guild_settings WHERE public_replies IS NOT NULL;
+    DROP TABLE guild_settings;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -101,6 +122,9 @@ class KnowledgeStore:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        # One connection serves every coroutine: without this, one interaction's statements could
+        # land inside another's open transaction (and be rolled back with it).
+        self._writing = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> KnowledgeStore:
@@ -135,6 +159,18 @@ class KnowledgeStore:
     async def close(self) -> None:
         await self.db.close()
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One write transaction; concurrent writers queue, never interleave."""
+        async with self._writing:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -149,16 +185,10 @@ class KnowledgeStore:
                 f"({SCHEMA_VERSION}); upgrade faqbot or restore an older backup"
             )
         while version < SCHEMA_VERSION:
-            script = MIGRATIONS[version]
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(script):
+            async with self.transaction():
+                for statement in _statements(MIGRATIONS[version]):
                     await self.db.execute(statement)
                 await self.db.execute(f"PRAGMA user_version = {version + 1}")
-                await self.db.execute("COMMIT")
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
             version += 1
         return version
 
@@ -166,8 +196,7 @@ class KnowledgeStore:
         """Bring shipped YAML into the store in one transaction (see module docstring)."""
         report = SyncReport()
         at = now_iso()
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             for entry in entries:
                 data = _canonical_json(entry)
                 row = await self._fetchone(
@@ -216,10 +245,6 @@ class KnowledgeStore:
                     await self._publish(entry.id, rev)
                     await self._audit(at, SHIPPED_AUTHOR, "ship", entry.id, rev, "shipped update")
                     report.updated.append(entry.id)
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
         return report
 
     async def live_entries(self) -> list[Entry]:
@@ -232,12 +257,13 @@ class KnowledgeStore:
 
     async def record_vote(self, entry_id: str, user_id: str, helpful: bool) -> None:
         """One vote per member per entry; voting again replaces the earlier vote."""
-        await self.db.execute(
-            "INSERT INTO votes (entry_id, user_id, helpful, at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (entry_id, user_id) DO UPDATE SET helpful = excluded.helpful, "
-            "at = excluded.at",
-            (entry_id, user_id, int(helpful), now_iso()),
-        )
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO votes (entry_id, user_id, helpful, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (entry_id, user_id) DO UPDATE SET helpful = excluded.helpful, "
+                "at = excluded.at",
+                (entry_id, user_id, int(helpful), now_iso()),
+            )
 
     async def vote_counts(self, entry_id: str) -> tuple[int, int]:
         """(helpful, not helpful) for one entry."""
@@ -248,28 +274,33 @@ class KnowledgeStore:
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
-    async def public_replies(self, guild_id: str) -> bool | None:
-        """The server's choice for /ask visibility, or None when it never chose."""
-        row = await self._fetchone(
-            "SELECT public_replies FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return None if row is None or row[0] is None else bool(row[0])
+    async def guild_config(self, guild_id: str) -> GuildConfig:
+        async with self.db.execute(
+            "SELECT key, value FROM guild_config WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return GuildConfig.from_stored({row["key"]: row["value"] for row in rows})
 
-    async def set_public_replies(self, guild_id: str, public: bool, actor: str) -> None:
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            await self.db.execute(
-                "INSERT INTO guild_settings (guild_id, public_replies) VALUES (?, ?) "
-                "ON CONFLICT (guild_id) DO UPDATE SET public_replies = excluded.public_replies",
-                (guild_id, int(public)),
+    async def set_guild_config(self, guild_id: str, actor: str, **changes: object) -> GuildConfig:
+        """Change some of a server's settings (validated by GuildConfig), audited; return all."""
+        stored = GuildConfig.to_stored(changes)
+        async with self.transaction():
+            for key, value in stored.items():
+                if value is None:
+                    await self.db.execute(
+                        "DELETE FROM guild_config WHERE guild_id = ? AND key = ?", (guild_id, key)
+                    )
+                else:
+                    await self.db.execute(
+                        "INSERT INTO guild_config (guild_id, key, value) VALUES (?, ?, ?) "
+                        "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
+                        (guild_id, key, value),
+                    )
+            detail = ", ".join(
+                f"{k}={v if v is not None else 'default'}" for k, v in stored.items()
             )
-            await self._audit(
-                now_iso(), actor, "config", None, None, f"guild {guild_id}: public_replies={public}"
-            )
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
+            await self._audit(now_iso(), actor, "config", None, None, f"guild {guild_id}: {detail}")
+        return await self.guild_config(guild_id)
 
     async def audit_log(self, entry_id: str | None = None) -> list[dict[str, object]]:
         query = "SELECT at, actor, action, entry_id, revision, detail FROM audit"

@@ -1,0 +1,542 @@
+"""Moderator edits to the FAQ: drafts, review, publishing, history, revert, remove, export/import.
+
+Transport-free (Discord and the shell both call this). The rules that keep the FAQ vetted live
+here, once:
+- every change is a *draft* until a moderator approves it; by default not its own author;
+- a draft remembers the live revision it was written against, and is refused (saving or
+  approving) when another change was published since: never a silent overwrite;
+- publishing, reverting and removing change one pointer in one transaction, so members see the
+  old or the new entry, never a mix;
+- every action is written to the append-only audit log in the same transaction.
+Validation is `validate_entry`, the same as for the shipped YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from bot.core.matcher import MatchingConfig
+from bot.knowledge.loader import cross_check, id_lines, parse_faq_file
+from bot.knowledge.schema import (
+    MAX_ALTERNATE_CHARS,
+    MAX_ANSWER_CHARS,
+    MAX_QUESTION_CHARS,
+    Entry,
+    validate_entry,
+)
+from bot.knowledge.store import KnowledgeStore, now_iso
+from bot.knowledge.yamlsource import KnowledgeError, Problem, parse_yaml
+
+# Who "reviewed" an entry published from Discord, as members read it ("Last reviewed ... by").
+MODERATOR_REVIEWER = "server moderators"
+URL_IN_LINE = re.compile(r"(https?://\S+)")
+
+
+class ModerationError(Exception):
+    """A change that cannot be made; the message is written for the moderator who asked."""
+
+
+class StaleEdit(ModerationError):
+    """The draft was written against a revision that is no longer live."""
+
+    def __init__(self, entry_id: str, based_on: int | None, live: int | None) -> None:
+        self.entry_id, self.based_on, self.live = entry_id, based_on, live
+        started = f"revision {based_on}" if based_on else "no live version"
+        super().__init__(
+            f"Someone published a change to `{entry_id}` while this was being written: it was "
+            f"started from {started}, but revision {live} is live now. Nothing was overwritten. "
+            f"Look at the live version (`/show`, `/faq history`) and make the change again on top "
+            f"of it."
+        )
+
+
+class FormInvalid(ModerationError):
+    """The moderator's form has errors; `problems` name the form field of each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"• {p}" for p in problems))
+
+
+# --- the edit form ----------------------------------------------------------------------------
+
+FORM_LABELS = {
+    "question": "Question",
+    "alternates": "Other phrasings",
+    "answer": "Answer",
+    "sources": "Sources",
+    "tags": "Tags",
+}
+FORM_LIMITS = {  # characters a moderator can type in each box (Discord's text input max 4000)
+    "question": MAX_QUESTION_CHARS,
+    "alternates": 4000,
+    "answer": MAX_ANSWER_CHARS,
+    "sources": 2000,
+    "tags": 300,
+}
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """What a moderator typed, exactly as typed: kept whole so a failed save loses nothing."""
+
+    question: str = ""
+    alternates: str = ""  # one phrasing a line
+    answer: str = ""
+    sources: str = ""  # one source a line: "Title | https://..."
+    tags: str = ""  # comma-separated
+
+    @classmethod
+    def from_entry(cls, entry: Entry) -> EditForm:
+        return cls(
+            question=entry.question,
+            alternates="\n".join(entry.alternates),
+            answer=entry.answer,
+            sources="\n".join(f"{s.title} | {s.url}" for s in entry.sources),
+            tags=", ".join(entry.tags),
+        )
+
+    def to_entry(self, entry_id: str, *, clinical: bool, today: dt.date | None = None) -> Entry:
+        """The entry this form describes, validated like the YAML; FormInvalid otherwise."""
+        alternates = _lines(self.alternates)
+        sources = _lines(self.sources)
+        raw: dict[str, Any] = {
+            "id": entry_id,
+            "question": self.question.strip(),
+            "alternates": [text for _, text in alternates],
+            "answer": self.answer.strip(),
+            "sources": [_source(text) for _, text in sources],
+            "tags": [t.strip().lower() for t in re.split(r"[,\n]", self.tags) if t.strip()],
+            "clinical": clinical,
+            "reviewed": (today or dt.date.today()).isoformat(),
+            "reviewer": MODERATOR_REVIEWER,
+        }
+        entry, problems = validate_entry(raw, file="form", today=today)
+        errors = [_form_problem(p, alternates, sources) for p in problems if p.severity == "error"]
+        if entry is None or errors:
+            raise FormInvalid(errors or ["the form could not be read"])
+        return entry
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Non-empty lines with their line numbers in the box (1-based)."""
+    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def _source(line: str) -> dict[str, str]:
+    found = URL_IN_LINE.search(line)
+    url = found.group(1) if found else ""
+    title = (line[: found.start()] + line[found.end() :]) if found else line
+    return {"title": title.strip(" \t|-–—:"), "url": url}
+
+
+def _form_problem(
+    problem: Problem, alternates: list[tuple[int, str]], sources: list[tuple[int, str]]
+) -> str:
+    """'alternates[2]: ...' -> 'Other phrasings, line 4: ...' (the box and line they typed in)."""
+    name, _, rest = problem.field.partition("[")
+    label = FORM_LABELS.get(name, name)
+    if rest:
+        index = int(rest.split("]")[0])
+        rows = alternates if name == "alternates" else sources
+        if index < len(rows):
+            label = f"{label}, line {rows[index][0]}"
+    message = problem.message
+    if name == "alternates" and "longer than" in message:
+        message = f"is longer than {MAX_ALTERNATE_CHARS} characters"
+    if name == "sources" and "url" in problem.field:
+        message = "needs a link starting with https:// (write each source as: Title | https://...)"
+    if name == "sources" and "title" in problem.field:
+        message = "needs a title before the link (Title | https://...)"
+    return f"{label}: {message}"
+
+
+# --- revisions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: int
+    entry: Entry
+    origin: str  # shipped | moderator | import
+    status: str  # draft | published | rejected
+    based_on: int | None
+    author: str
+    reason: str
+    created_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_note: str = ""
+
+    @property
+    def entry_id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True)
+class EntryState:
+    entry_id: str
+    topic: str
+    live: int | None  # the live revision, None for a new entry still in review
+    removed_at: str | None
+
+
+@dataclass
+class ImportReport:
+    topic: str
+    drafted: list[Revision] = field(default_factory=list)
+    unchanged: int = 0
+    not_in_file: list[str] = field(default_factory=list)  # live entries of the topic left as is
+
+
+class Moderation:
+    def __init__(
+        self, store: KnowledgeStore, matching: MatchingConfig, topics: dict[str, str]
+    ) -> None:
+        self.store = store
+        self.matching = matching
+        self.topics = topics  # slug -> title; moderator entries go in an existing topic
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def state(self, entry_id: str) -> EntryState | None:
+        row = await self.store._fetchone(
+            "SELECT id, topic, live_revision, removed_at FROM entries WHERE id = ?", (entry_id,)
+        )
+        if row is None:
+            return None
+        return EntryState(row["id"], row["topic"], row["live_revision"], row["removed_at"])
+
+    async def revision(self, rev: int) -> Revision | None:
+        rows = await self._revisions("r.rev = ?", (rev,))
+        return rows[0] if rows else None
+
+    async def live(self, entry_id: str) -> Revision | None:
+        state = await self.state(entry_id)
+        return await self.revision(state.live) if state and state.live else None
+
+    async def history(self, entry_id: str) -> list[Revision]:
+        """Every revision of an entry, newest first."""
+        return list(reversed(await self._revisions("r.entry_id = ?", (entry_id,))))
+
+    async def pending(self) -> list[Revision]:
+        """Drafts waiting for review, oldest first."""
+        return await self._revisions("r.status = 'draft'", ())
+
+    # --- changing -------------------------------------------------------------------------
+
+    async def save_draft(
+        self,
+        entry: Entry,
+        *,
+        based_on: int | None,
+        author: str,
+        reason: str = "",
+        topic: str | None = None,
+        origin: str = "moderator",
+        action: str = "draft",
+    ) -> Revision:
+        """Keep `entry` as a draft written against live revision `based_on` (None: a new entry)."""
+        async with self.store.transaction():
+            rev = await self._draft(entry, based_on, author, reason, topic, origin, action)
+        found = await self.revision(rev)
+        assert found is not None
+        return found
+
+    async def approve(self, rev: int, approver: str, *, allow_self: bool = False) -> Revision:
+        """Publish a draft: the entry's live pointer moves to it, atomically."""
+        async with self.store.transaction():
+            draft = await self._pending_draft(rev)
+            if draft.author == approver and not allow_self:
+                raise ModerationError(
+                    "You wrote this draft, so another moderator needs to approve it. (A server "
+                    "with one moderator can allow self-approval: `/config review`.)"
+                )
+            state = await self.state(draft.entry_id)
+            live = state.live if state else None
+            if draft.based_on != live:
+                raise StaleEdit(draft.entry_id, draft.based_on, live)
+            self._check_against_live(draft.entry, await self.store.live_entries())
+            at = now_iso()
+            await self.store.db.execute(
+                "UPDATE revisions SET status = 'published', decided_by = ?, decided_at = ? "
+                "WHERE rev = ?",
+                (approver, at, rev),
+            )
+            await self.store._publish(draft.entry_id, rev)
+            await self.store._audit(at, approver, "approve", draft.entry_id, rev, draft.reason)
+        published = await self.revision(rev)
+        assert published is not None
+        return published
+
+    async def reject(self, rev: int, moderator: str, note: str = "") -> Revision:
+        """Decline a draft (its author may withdraw it too); it stays in the history."""
+        async with self.store.transaction():
+            draft = await self._pending_draft(rev)
+            at = now_iso()
+            await self.store.db.execute(
+                "UPDATE revisions SET status = 'rejected', decided_by = ?, decided_at = ?, "
+                "decision_note = ? WHERE rev = ?",
+                (moderator, at, note.strip(), rev),
+            )
+            await self.store._audit(at, moderator, "reject", draft.entry_id, rev, note.strip())
+        rejected = await self.revision(rev)
+        assert rejected is not None
+        return rejected
+
+    async def revert(self, entry_id: str, to_rev: int, author: str, reason: str = "") -> Revision:
+        """A draft that brings back an earlier published revision (reviewed like any change)."""
+        target = await self.revision(to_rev)
+        if target is None or target.entry_id != entry_id:
+            raise ModerationError(f"`{entry_id}` has no revision {to_rev} (see `/faq history`).")
+        if target.status != "published":
+            raise ModerationError(
+                f"Revision {to_rev} was never published ({target.status}); only revisions that "
+                "were live can be brought back."
+            )
+        state = await self.state(entry_id)
+        live = state.live if state else None
+        why = f"revert to revision {to_rev}" + (f": {reason.strip()}" if reason.strip() else "")
+        return await self.save_draft(
+            target.entry, based_on=live, author=author, reason=why, action="revert"
+        )
+
+    async def remove(self, entry_id: str, actor: str, reason: str = "") -> EntryState:
+        """Take an entry out of service (soft: its history stays and `restore` brings it back)."""
+        async with self.store.transaction():
+            state = await self.state(entry_id)
+            if state is None or state.live is None:
+                raise ModerationError(f"There is no published entry `{entry_id}`.")
+            if state.removed_at:
+                raise ModerationError(f"`{entry_id}` was already removed ({state.removed_at}).")
+            at = now_iso()
+            await self.store.db.execute(
+                "UPDATE entries SET removed_at = ? WHERE id = ?", (at, entry_id)
+            )
+            await self.store._audit(at, actor, "remove", entry_id, state.live, reason.strip())
+        removed = await self.state(entry_id)
+        assert removed is not None
+        return removed
+
+    async def restore(self, entry_id: str, actor: str, reason: str = "") -> EntryState:
+        async with self.store.transaction():
+            state = await self.state(entry_id)
+            if state is None or not state.removed_at:
+                raise ModerationError(f"`{entry_id}` is not a removed entry.")
+            assert state.live is not None
+            entry = (await self.revision(state.live)).entry  # type: ignore[union-attr]
+            others = [e for e in await self.store.live_entries() if e.id != entry_id]
+            self._check_against_live(entry, others)
+            at = now_iso()
+            await self.store.db.execute(
+                "UPDATE entries SET removed_at = NULL WHERE id = ?", (entry_id,)
+            )
+            await self.store._audit(at, actor, "restore", entry_id, state.live, reason.strip())
+        restored = await self.state(entry_id)
+        assert restored is not None
+        return restored
+
+    async def removed(self) -> list[EntryState]:
+        async with self.store.db.execute(
+            "SELECT id, topic, live_revision, removed_at FROM entries "
+            "WHERE removed_at IS NOT NULL ORDER BY removed_at DESC"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [EntryState(r["id"], r["topic"], r["live_revision"], r["removed_at"]) for r in rows]
+
+    # --- export and import ----------------------------------------------------------------
+
+    async def export(self) -> dict[str, str]:
+        """The live FAQ as YAML, one document per topic, in the schema of knowledge/faq/*.yaml."""
+        by_topic: dict[str, list[Entry]] = defaultdict(list)
+        for entry in await self.store.live_entries():
+            by_topic[entry.topic].append(entry)
+        return {
+            topic: dump_topic(self.topics.get(topic, topic), by_topic[topic])
+            for topic in sorted(by_topic)
+        }
+
+    async def import_topic(
+        self, text: str, filename: str, author: str, reason: str = ""
+    ) -> ImportReport:
+        """Validate one topic file (as exported) and turn every change in it into a draft.
+
+        All or nothing: any error (named by line and field) and no draft is made. Entries of the
+        topic that the file leaves out are not removed; the report lists them.
+        """
+        topic = filename.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
+        if topic not in self.topics:
+            known = ", ".join(f"{t}.yaml" for t in sorted(self.topics))
+            raise KnowledgeError(
+                [Problem(filename, None, "", f"unknown topic file; name it one of: {known}")]
+            )
+        src = parse_yaml(text, filename)
+        entries, _, problems = parse_faq_file(src, topic)
+        live = await self.store.live_entries()
+        incoming = {e.id for e in entries}
+        lines = id_lines(src)
+        located: list[tuple[Entry, str, int | None]] = [
+            (e, "(live FAQ)", None) for e in live if e.id not in incoming
+        ]
+        located += [(e, filename, lines.get(e.id)) for e in entries]
+        problems += cross_check(located, self.matching)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise KnowledgeError(errors)
+        report = ImportReport(topic)
+        why = reason.strip() or f"import of {filename}"
+        live_by_id = {e.id: e for e in live}
+        async with self.store.transaction():
+            drafted: list[int] = []
+            for entry in entries:
+                state = await self.state(entry.id)
+                if state is not None and state.topic != topic:
+                    raise KnowledgeError(
+                        [
+                            Problem(
+                                filename,
+                                None,
+                                entry.id,
+                                f"this entry belongs to topic {state.topic!r}; import it there",
+                            )
+                        ]
+                    )
+                current = live_by_id.get(entry.id)
+                if current is not None and _same(current, entry):
+                    report.unchanged += 1
+                    continue
+                based_on = state.live if state else None
+                drafted.append(
+                    await self._draft(entry, based_on, author, why, topic, "import", "import")
+                )
+        report.drafted = [r for rev in drafted if (r := await self.revision(rev)) is not None]
+        report.not_in_file = sorted(e.id for e in live if e.topic == topic and e.id not in incoming)
+        return report
+
+    # --- internals ------------------------------------------------------------------------
+
+    async def _draft(
+        self,
+        entry: Entry,
+        based_on: int | None,
+        author: str,
+        reason: str,
+        topic: str | None,
+        origin: str,
+        action: str,
+    ) -> int:
+        """Inside a transaction: check, then add the draft revision and its audit row."""
+        state = await self.state(entry.id)
+        live = state.live if state else None
+        if based_on is None and live is not None:
+            raise ModerationError(
+                f"An entry `{entry.id}` already exists: use `/faq edit` to change it."
+            )
+        if based_on != live:
+            raise StaleEdit(entry.id, based_on, live)
+        if live is not None:
+            current = await self.revision(live)
+            if current is not None and _same(current.entry, entry):
+                raise ModerationError(
+                    f"That is the same as the live version of `{entry.id}`: nothing to review."
+                )
+        others = [e for e in await self.store.live_entries() if e.id != entry.id]
+        self._check_against_live(entry, others)
+        if state is None:
+            if topic not in self.topics:
+                raise ModerationError(f"Choose a topic: {', '.join(sorted(self.topics))}.")
+            await self.store.db.execute(
+                "INSERT INTO entries (id, topic) VALUES (?, ?)", (entry.id, topic)
+            )
+        at = now_iso()
+        rev = await self.store._add_revision(
+            entry.id, _canonical(entry), origin, "draft", based_on, at, author, reason.strip()
+        )
+        await self.store._audit(at, author, action, entry.id, rev, reason.strip())
+        return rev
+
+    async def _pending_draft(self, rev: int) -> Revision:
+        draft = await self.revision(rev)
+        if draft is None:
+            raise ModerationError(f"There is no draft {rev}.")
+        if draft.status != "draft":
+            raise ModerationError(
+                f"Draft {rev} was already {draft.status} by {draft.decided_by or 'someone'}."
+            )
+        return draft
+
+    def _check_against_live(self, entry: Entry, others: list[Entry]) -> None:
+        """No phrasing of `entry` may be claimed by another live entry (the matcher needs it)."""
+        located = [(e, "live", None) for e in others if e.id != entry.id]
+        located.append((entry, "draft", None))
+        clashes = [p.message for p in cross_check(located, self.matching) if p.severity == "error"]
+        if clashes:
+            raise FormInvalid([f"Other phrasings: {c}" for c in clashes])
+
+    async def _revisions(self, where: str, params: tuple[object, ...]) -> list[Revision]:
+        async with self.store.db.execute(
+            "SELECT r.*, e.topic FROM revisions r JOIN entries e ON e.id = r.entry_id "
+            f"WHERE {where} ORDER BY r.rev",
+            params,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Revision(
+                rev=row["rev"],
+                entry=Entry.from_dict(json.loads(row["data"]), topic=row["topic"]),
+                origin=row["origin"],
+                status=row["status"],
+                based_on=row["based_on"],
+                author=row["author"],
+                reason=row["reason"],
+                created_at=row["created_at"],
+                decided_by=row["decided_by"],
+                decided_at=row["decided_at"],
+                decision_note=row["decision_note"],
+            )
+            for row in rows
+        ]
+
+
+def _canonical(entry: Entry) -> str:
+    return json.dumps(entry.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+def _same(a: Entry, b: Entry) -> bool:
+    return _canonical(a) == _canonical(b)
+
+
+# --- YAML out ---------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # our loader refuses anchors and aliases, so never write any
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def dump_topic(title: str, entries: list[Entry]) -> str:
+    """One knowledge/faq/*.yaml file's text."""
+    document = {"title": title, "entries": [e.to_dict() for e in entries]}
+    return yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
+    )
+
+
+def entry_yaml(entry: Entry) -> str:
+    """One entry as YAML, for diffs."""
+    return yaml.dump(entry.to_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
