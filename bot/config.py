@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class Settings:
     shards: str | None = None  # None: one connection; "auto": Discord's recommendation; or a count
     log_format: str = "text"  # "text" (human-readable) or "json" (one object per line)
     log_level: str = "info"
+    # Servers whose moderators may edit the (shared) FAQ; empty = every server the bot is in.
+    editor_guilds: frozenset[int] = frozenset()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -51,6 +54,11 @@ class Settings:
             log_level=(env.get("FAQBOT_LOG_LEVEL") or "info").lower(),
             health_port=int(env["FAQBOT_HEALTH_PORT"]) if env.get("FAQBOT_HEALTH_PORT") else None,
             shards=(env.get("FAQBOT_SHARDS") or "").strip().lower() or None,
+            editor_guilds=frozenset(
+                int(part)
+                for part in re.split(r"[,\s]+", env.get("FAQBOT_EDITOR_GUILDS") or "")
+                if part.isdigit()
+            ),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

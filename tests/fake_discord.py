@@ -22,6 +22,9 @@ APPLICATION_ID = "1100000000000000001"
 BOT_USER_ID = APPLICATION_ID
 GUILD_ID = "1200000000000000001"
 CHANNEL_ID = "1300000000000000001"
+MOD_LOG_CHANNEL_ID = "1300000000000000002"
+MODERATOR_ROLE_ID = "1250000000000000001"
+HELPER_ROLE_ID = "1250000000000000002"
 _ids = itertools.count(1_400_000_000_000_000_001)
 
 
@@ -48,6 +51,7 @@ class FakeDiscord:
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     new_request: asyncio.Condition = field(default_factory=asyncio.Condition)
     guild_locale: str = "en-US"
+    files: dict[str, bytes] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -56,6 +60,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{name}", self._attachment)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -67,6 +72,24 @@ class FakeDiscord:
             await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def attach(self, filename: str, content: bytes) -> dict[str, Any]:
+        """An attachment object (as in an interaction's resolved data) served by this fake."""
+        attachment_id = snowflake()
+        self.files[attachment_id] = content
+        url = f"http://{self.host}:{self.port}/attachments/{attachment_id}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "application/x-yaml",
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        content = self.files.get(request.match_info["name"])
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     @property
     def api_base(self) -> str:
@@ -89,6 +112,11 @@ class FakeDiscord:
                     else:
                         parts[part.name or "file"] = await part.read()  # type: ignore[union-attr]
                 body = parts.get("payload_json", parts)
+                if isinstance(body, dict) and body is not parts:
+                    body = {
+                        **body,
+                        "_files": {k: v for k, v in parts.items() if k != "payload_json"},
+                    }
         async with self.new_request:
             self.requests.append(Recorded(request.method, path, body))
             self.new_request.notify_all()
@@ -272,6 +300,22 @@ def guild_payload(locale: str = "en-US") -> dict[str, Any]:
                 "managed": False,
                 "mentionable": False,
             },
+            *(
+                {
+                    "id": role_id,
+                    "name": name,
+                    "permissions": "0",
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": True,
+                }
+                for role_id, name in (
+                    (MODERATOR_ROLE_ID, "FAQ moderators"),
+                    (HELPER_ROLE_ID, "helpers"),
+                )
+            ),
         ],
         "channels": [
             {
@@ -333,6 +377,8 @@ def slash_command(
     permissions: str = "0",
     interaction_type: int = 2,
     subcommand: str | None = None,
+    roles: list[str] | None = None,
+    resolved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An INTERACTION_CREATE payload for a chat-input command, as Discord sends it."""
     data: dict[str, Any] = {"id": snowflake(), "name": name, "type": 1}
@@ -340,8 +386,10 @@ def slash_command(
         data["options"] = [{"type": 1, "name": subcommand, "options": options or []}]
     elif options:
         data["options"] = options
+    if resolved:
+        data["resolved"] = resolved
     return interaction(
-        interaction_type, data, locale=locale, user_id=user_id, permissions=permissions
+        interaction_type, data, locale=locale, user_id=user_id, permissions=permissions, roles=roles
     )
 
 
@@ -353,6 +401,7 @@ def interaction(
     user_id: str = "1500000000000000001",
     permissions: str = "0",
     message_payload: dict[str, Any] | None = None,
+    roles: list[str] | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": snowflake(),
@@ -364,7 +413,7 @@ def interaction(
         "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "help"},
         "member": {
             "user": member_user(user_id),
-            "roles": [],
+            "roles": roles or [],
             "permissions": permissions,
             "joined_at": "2026-01-01T00:00:00+00:00",
             "deaf": False,

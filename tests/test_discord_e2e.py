@@ -179,13 +179,13 @@ async def test_resources_and_about(discord_bot: Harness) -> None:
 
 async def test_faq_show_entry(discord_bot: Harness) -> None:
     options = [{"type": 3, "name": "entry", "value": "kratom-liver"}]
-    body = await discord_bot.send(slash_command("faq", options, subcommand="show"))
+    body = await discord_bot.send(slash_command("show", options))
     assert body["data"]["embeds"][0]["title"] == "Can kratom damage your liver?"
 
 
 async def test_faq_browse_pages_and_opens_an_entry(discord_bot: Harness) -> None:
     options = [{"type": 3, "name": "topic", "value": "kratom"}]
-    body = await discord_bot.send(slash_command("faq", options, subcommand="browse"))
+    body = await discord_bot.send(slash_command("browse", options))
     embed = body["data"]["embeds"][0]
     assert embed["title"] == "Kratom: page 1 of 3" and embed["description"].startswith("1. ")
     assert {"faq:pick", "faq:page:kratom:1"} <= set(custom_ids(body))
@@ -203,7 +203,7 @@ async def test_faq_browse_pages_and_opens_an_entry(discord_bot: Harness) -> None
 
 
 async def test_faq_browse_without_topic_offers_topics(discord_bot: Harness) -> None:
-    body = await discord_bot.send(slash_command("faq", [], subcommand="browse"))
+    body = await discord_bot.send(slash_command("browse"))
     assert body["data"]["embeds"][0]["title"] == "Browse the FAQ"
     choose = interaction(
         3,
@@ -256,7 +256,7 @@ async def test_sent_buttons_are_not_kept_in_memory(discord_bot: Harness) -> None
 async def test_faq_show_autocomplete_returns_entry_ids(discord_bot: Harness) -> None:
     option = [{"type": 3, "name": "entry", "value": "liver", "focused": True}]
     body = await discord_bot.send(
-        slash_command("faq", option, subcommand="show", interaction_type=4)
+        slash_command("show", option, interaction_type=4)
     )
     assert {"name": "Can kratom damage your liver?", "value": "kratom-liver"} in (
         body["data"]["choices"]
@@ -271,7 +271,7 @@ async def test_moderators_can_make_answers_public_but_crisis_stays_private(
 ) -> None:
     option = [{"type": 3, "name": "visibility", "value": "public"}]
     refused = await discord_bot.send(slash_command("config", option, subcommand="replies"))
-    assert "only moderators" in refused["data"]["content"]
+    assert "only members with Manage Server" in refused["data"]["content"]
     assert (await discord_bot.ask("what is ptsd"))["data"]["flags"] == 64  # still private
     done = await discord_bot.send(
         slash_command("config", option, subcommand="replies", permissions=MANAGE_GUILD)
@@ -364,9 +364,13 @@ def test_command_payloads_fit_discords_limits(tmp_path: Path) -> None:
 
     payloads = asyncio.run(build())
     names = {p["name"] for p in payloads}
-    assert {"ask", "resources", "about", "faq", "config", "Answer from FAQ"} <= names
-    config = next(p for p in payloads if p["name"] == "config")
-    assert int(config["default_member_permissions"]) == 1 << 5  # hidden without Manage Server
+    assert {"ask", "resources", "about", "show", "browse", "faq", "config"} <= names
+    assert "Answer from FAQ" in names
+    for moderators_only in ("config", "faq"):
+        payload = next(p for p in payloads if p["name"] == moderators_only)
+        assert int(payload["default_member_permissions"]) == 1 << 5  # hidden without Manage Server
+    for members in ("ask", "show", "browse", "resources", "about"):
+        assert next(p for p in payloads if p["name"] == members)["default_member_permissions"] is None
 
     def check(command: dict[str, Any], depth: int = 0) -> None:
         if command.get("type", 1) == 1:  # chat input: lowercase, no spaces
@@ -414,7 +418,7 @@ async def test_sync_command_registers_in_a_guild(tmp_path: Path) -> None:
         )
         out, err = await asyncio.wait_for(proc.communicate(), 60)
         assert proc.returncode == 0, err.decode()
-        assert "registered 6 commands" in out.decode()
+        assert "registered 8 commands" in out.decode()
         path = f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
         put = next(r for r in fake.requests if r.method == "PUT" and r.path == path)
         assert {c["name"] for c in put.body} >= {"ask", "faq", "Answer from FAQ"}

@@ -84,7 +84,7 @@ class Engine:
         )
 
     def entry_reply(self, entry_id: str, context: AskContext | None = None) -> Reply | None:
-        """One entry shown directly (e.g. /faq show), composed exactly as a matched answer."""
+        """One entry shown directly (e.g. /show), composed exactly as a matched answer."""
         entry = self.by_id.get(entry_id)
         if entry is None:
             return None

@@ -18,7 +18,10 @@ from discord import app_commands
 from bot.config import Settings
 from bot.core.engine import AskContext
 from bot.core.reply import Reply
+from bot.discord_app.config_commands import register_config
 from bot.discord_app.health import Metrics, start_health_server
+from bot.discord_app.moderation import PREFIX as MODERATION_PREFIX
+from bot.discord_app.moderation import register_moderation
 from bot.discord_app.render import (
     SHARE,
     SHOW,
@@ -121,6 +124,8 @@ class FaqBot(discord.Client):
         self.metrics = Metrics()
         self.health_runner: Any = None
         register_commands(self)
+        self.moderation = register_moderation(self)
+        register_config(self)
 
     async def setup_hook(self) -> None:
         if self.settings.sync_on_start:
@@ -162,12 +167,18 @@ class FaqBot(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons are routed by custom_id prefix, so they keep working after a restart."""
         self.metrics.interaction(interaction.type.name)
-        if interaction.type is not discord.InteractionType.component:
+        if interaction.type not in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
             return
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         try:
-            await self.handle_button(interaction, custom_id, data)
+            if custom_id.startswith(MODERATION_PREFIX):
+                await self.moderation.handle(interaction, custom_id, data)
+            else:
+                await self.handle_button(interaction, custom_id, data)
         except Exception:
             log.exception("button %s failed", custom_id.split(":")[1] if ":" in custom_id else "?")
             await apologise(interaction)
@@ -372,9 +383,7 @@ def register_commands(bot: FaqBot) -> None:
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    faq = app_commands.Group(name="faq", description="Browse the vetted FAQ")
-
-    @faq.command(name="show", description="Show one FAQ entry")
+    @tree.command(name="show", description="Show one FAQ entry")
     @app_commands.describe(entry="Start typing a question")
     @app_commands.autocomplete(entry=entry_choices)
     async def show(interaction: discord.Interaction, entry: str) -> None:
@@ -395,7 +404,7 @@ def register_commands(bot: FaqBot) -> None:
             if current.lower() in title.lower() or current.lower() in slug
         ][:25]
 
-    @faq.command(name="browse", description="Browse the FAQ by topic")
+    @tree.command(name="browse", description="Browse the FAQ by topic")
     @app_commands.describe(topic="A topic, or leave empty to choose")
     @app_commands.autocomplete(topic=topic_choices)
     async def browse(interaction: discord.Interaction, topic: str | None = None) -> None:
@@ -406,45 +415,6 @@ def register_commands(bot: FaqBot) -> None:
         await interaction.response.send_message(
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
         )
-
-    tree.add_command(faq)
-
-    config = app_commands.Group(
-        name="config",
-        description="Server settings for faqbot (moderators)",
-        default_permissions=discord.Permissions(manage_guild=True),
-        guild_only=True,
-    )
-
-    @config.command(name="replies", description="Who sees /ask answers in this server")
-    @app_commands.describe(visibility="private: only the asker (default); public: the channel")
-    @app_commands.choices(
-        visibility=[
-            app_commands.Choice(name="private (only the person who asked)", value="private"),
-            app_commands.Choice(name="public (everyone in the channel)", value="public"),
-        ]
-    )
-    async def replies(interaction: discord.Interaction, visibility: str) -> None:
-        # Discord hides this from members without Manage Server; check again here anyway.
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await interaction.response.send_message(
-                "Sorry, only moderators with Manage Server can change faqbot's settings.",
-                ephemeral=True,
-                allowed_mentions=NO_PINGS,
-            )
-            return
-        public = visibility == "public"
-        await bot.runtime.store.set_guild_config(
-            str(interaction.guild_id), f"discord:{interaction.user.id}", public_replies=public
-        )
-        note = " Crisis replies always stay private." if public else ""
-        await interaction.response.send_message(
-            f"Done: /ask answers are now {visibility} in this server.{note}",
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
-
-    tree.add_command(config)
 
     @tree.context_menu(name="Answer from FAQ")
     async def answer_from_faq(interaction: discord.Interaction, message: discord.Message) -> None:

@@ -1,0 +1,196 @@
+"""`/config`: per-server settings (Manage Server only), stored per guild and audited.
+
+What each setting means, its type and default live in `bot.knowledge.guild_config`; this module
+is the commands. Every command re-checks Manage Server at run time: a hidden command is not a
+permission.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.knowledge.guild_config import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, GuildConfig
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import FaqBot
+
+NO_PINGS = discord.AllowedMentions.none()
+REFUSAL = "Sorry, only members with Manage Server can change faqbot's settings. Nothing changed."
+
+
+def describe(config: GuildConfig, *, default_public: bool, threshold: float) -> str:
+    """Every setting, as a moderator reads it (mentions render as names and never ping)."""
+
+    def channel(value: int | None) -> str:
+        return f"<#{value}>" if value else "not set"
+
+    def role(value: int | None) -> str:
+        return f"<@&{value}>" if value else "not set"
+
+    public = default_public if config.public_replies is None else config.public_replies
+    watched = ", ".join(f"<#{c}>" for c in config.watched_channels) or "none"
+    limit = config.auto_answer_threshold
+    return "\n".join(
+        [
+            f"**/ask answers**: {'public' if public else 'private'} (crisis replies: private)",
+            f"**Watched channels** (auto-answer): {watched}",
+            f"**Auto-answer confidence**: {limit if limit is not None else threshold:g} / 100"
+            + ("" if limit is not None else " (the calibrated default)"),
+            f"**Helper role**: {role(config.helper_role)}",
+            f"**Crisis alerts**: {'on' if config.crisis_alerts else 'off'}, "
+            f"to {channel(config.alert_channel)}",
+            f"**Moderator role** (FAQ editing): {role(config.moderator_role)}"
+            " (members with Manage Server can always edit)",
+            "**Review rule**: "
+            + (
+                "one moderator may publish their own change"
+                if config.single_moderator_publish
+                else "a second moderator must approve every change"
+            ),
+            f"**Mod-log channel**: {channel(config.mod_log_channel)}",
+            f"**Default region** for crisis lines: {config.region or 'from each member language'}",
+            f"**Unanswered questions kept for**: {config.retention_days} days (for /faq gaps)",
+        ]
+    )
+
+
+def register_config(bot: FaqBot) -> None:
+    config = app_commands.Group(
+        name="config",
+        description="Server settings for faqbot (Manage Server)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    async def allowed(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            await interaction.response.send_message(
+                REFUSAL, ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return False
+        return True
+
+    async def change(interaction: discord.Interaction, done: str, **changes: Any) -> None:
+        if not await allowed(interaction):
+            return
+        try:
+            await bot.runtime.store.set_guild_config(
+                str(interaction.guild_id), f"discord:{interaction.user.id}", **changes
+            )
+        except ValueError as exc:
+            await interaction.response.send_message(
+                f"Not changed: {exc}.", ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        await interaction.response.send_message(
+            f"Done: {done}", ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @config.command(name="show", description="Show this server's faqbot settings")
+    async def show(interaction: discord.Interaction) -> None:
+        if not await allowed(interaction):
+            return
+        current = await bot.runtime.store.guild_config(str(interaction.guild_id))
+        embed = discord.Embed(
+            title="faqbot settings for this server",
+            description=describe(
+                current,
+                default_public=bot.settings.public_replies,
+                threshold=bot.runtime.loaded.matching.answer_threshold,
+            ),
+            color=0x3B82F6,
+        )
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @config.command(name="replies", description="Who sees /ask answers in this server")
+    @app_commands.describe(visibility="private: only the asker (default); public: the channel")
+    @app_commands.choices(
+        visibility=[
+            app_commands.Choice(name="private (only the person who asked)", value="private"),
+            app_commands.Choice(name="public (everyone in the channel)", value="public"),
+        ]
+    )
+    async def replies(interaction: discord.Interaction, visibility: str) -> None:
+        public = visibility == "public"
+        note = " Crisis replies always stay private." if public else ""
+        await change(
+            interaction,
+            f"/ask answers are now {visibility} in this server.{note}",
+            public_replies=public,
+        )
+
+    @config.command(name="review", description="Who must approve FAQ changes")
+    @app_commands.choices(
+        rule=[
+            app_commands.Choice(name="a second moderator approves (default)", value="two"),
+            app_commands.Choice(name="one moderator may publish their own change", value="one"),
+        ]
+    )
+    async def review(interaction: discord.Interaction, rule: str) -> None:
+        single = rule == "one"
+        text = (
+            "a moderator may now publish their own FAQ changes (every change is still a draft "
+            "first, and logged)."
+            if single
+            else "every FAQ change now needs a second moderator's approval."
+        )
+        await change(interaction, text, single_moderator_publish=single)
+
+    @config.command(name="moderators", description="The role that may edit the FAQ (/faq)")
+    @app_commands.describe(role="Leave empty to allow only members with Manage Server")
+    async def moderators(
+        interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        text = (
+            f"members with {role.mention} (or Manage Server) can now edit the FAQ. Give that role "
+            "access to /faq in Server Settings > Integrations > faqbot."
+            if role
+            else "only members with Manage Server can edit the FAQ."
+        )
+        await change(interaction, text, moderator_role=role.id if role else None)
+
+    @config.command(name="modlog", description="Where every FAQ change is posted")
+    @app_commands.describe(channel="Leave empty to stop posting changes")
+    async def modlog(
+        interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        text = f"FAQ changes are posted in {channel.mention}." if channel else "mod-log is off."
+        await change(interaction, text, mod_log_channel=channel.id if channel else None)
+
+    @config.command(name="region", description="Default region for crisis lines in this server")
+    @app_commands.describe(code="A region code such as US, GB, AU, IN; empty: from each member")
+    async def region(
+        interaction: discord.Interaction, code: app_commands.Range[str, 0, 8] = ""
+    ) -> None:
+        code = code.strip().upper()
+        if code and code not in bot.runtime.loaded.resources.regions:
+            known = ", ".join(
+                sorted(r for r in bot.runtime.loaded.resources.regions if r.isalpha())
+            )
+            await interaction.response.send_message(
+                f"Not changed: I have crisis lines for {known}.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        text = f"the default region is {code}." if code else "the region comes from each member."
+        await change(interaction, text, region=code or None)
+
+    @config.command(name="retention", description="How long unanswered questions are kept")
+    @app_commands.describe(days=f"{MIN_RETENTION_DAYS}-{MAX_RETENTION_DAYS} days (default 30)")
+    async def retention(
+        interaction: discord.Interaction,
+        days: app_commands.Range[int, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS],
+    ) -> None:
+        await change(
+            interaction,
+            f"unanswered questions are kept for {days} days, then deleted.",
+            retention_days=days,
+        )
+
+    bot.tree.add_command(config)

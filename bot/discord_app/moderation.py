@@ -1,0 +1,812 @@
+"""The moderators' `/faq` group: edit the FAQ from Discord through drafts and review.
+
+The rules (who may approve what, stale edits, atomic publishing) live in
+`bot.knowledge.moderation`; this module is forms, buttons and messages. Every action is checked
+again here at run time (the command is hidden from members without Manage Server, but a hidden
+command is not a permission), and posted to the server's mod-log channel when one is set.
+A moderator's text survives a failed save: the form is kept (in memory, for an hour) and a
+button reopens it with exactly what they typed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.discord_app.render import clip
+from bot.knowledge.guild_config import GuildConfig
+from bot.knowledge.moderation import (
+    FORM_LABELS,
+    FORM_LIMITS,
+    EditForm,
+    FormInvalid,
+    Moderation,
+    ModerationError,
+    Revision,
+    StaleEdit,
+    entry_yaml,
+)
+from bot.knowledge.yamlsource import MAX_YAML_BYTES, KnowledgeError
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import FaqBot
+
+log = logging.getLogger("faqbot.discord")
+NO_PINGS = discord.AllowedMentions.none()
+PREFIX = "mod:"
+FORM, REOPEN, APPROVE, REJECT, REJECT_NOTE, REVIEW = (
+    "mod:form:",
+    "mod:reopen:",
+    "mod:approve:",
+    "mod:reject:",
+    "mod:rejectnote:",
+    "mod:review:",
+)
+FORM_TTL_SECONDS = 3600
+MAX_FORMS = 500
+HISTORY_LINES = 20
+COLOUR = 0x8B5CF6
+
+
+def actor(user: discord.abc.User) -> str:
+    return f"discord:{user.id}"
+
+
+def who(author: str) -> str:
+    """How an author is shown: a user mention (never a ping: allowed mentions are off)."""
+    return f"<@{author.split(':', 1)[1]}>" if author.startswith("discord:") else author
+
+
+# --- forms kept between a failed save and a retry ---------------------------------------------
+
+
+@dataclass
+class FormSession:
+    user_id: int
+    entry_id: str | None  # None: a new entry, id taken from the question
+    topic: str | None
+    based_on: int | None
+    clinical: bool
+    reason: str
+    form: EditForm
+    created: float
+
+
+class FormSessions:
+    """Forms in progress, by token; bounded and short-lived (moderators' text, not members')."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, FormSession] = {}
+
+    def open(self, session: FormSession) -> str:
+        now = time.monotonic()
+        for token in [t for t, s in self._sessions.items() if now - s.created > FORM_TTL_SECONDS]:
+            del self._sessions[token]
+        while len(self._sessions) >= MAX_FORMS:
+            del self._sessions[next(iter(self._sessions))]
+        token = secrets.token_urlsafe(12)
+        self._sessions[token] = session
+        return token
+
+    def get(self, token: str, user_id: int) -> FormSession | None:
+        session = self._sessions.get(token)
+        if session is None or session.user_id != user_id:
+            return None
+        if time.monotonic() - session.created > FORM_TTL_SECONDS:
+            del self._sessions[token]
+            return None
+        return session
+
+    def close(self, token: str) -> None:
+        self._sessions.pop(token, None)
+
+
+def entry_modal(token: str, session: FormSession) -> discord.ui.Modal:
+    title = f"Edit {session.entry_id}" if session.entry_id else "New FAQ entry"
+    modal = discord.ui.Modal(title=clip(title, 45), custom_id=FORM + token, timeout=None)
+    hints = {
+        "question": "The question as members would ask it",
+        "alternates": "Other ways people ask it, one per line",
+        "answer": "Plain facts from authoritative sources; no doses, no diagnoses",
+        "sources": "One per line: Title | https://...",
+        "tags": "comma, separated, tags",
+    }
+    long_boxes = {"alternates", "answer", "sources"}
+    for name, label in FORM_LABELS.items():
+        modal.add_item(
+            discord.ui.TextInput(
+                label=label,
+                custom_id=name,
+                style=discord.TextStyle.paragraph
+                if name in long_boxes
+                else discord.TextStyle.short,
+                default=getattr(session.form, name) or None,
+                placeholder=hints[name],
+                required=name in ("question", "answer", "sources"),
+                max_length=min(4000, FORM_LIMITS[name] + 200),  # room to see the limit message
+            )
+        )
+    modal.stop()  # routed by custom_id; discord.py must not keep it (see client.stateless)
+    return modal
+
+
+def submitted_values(data: dict[str, Any]) -> dict[str, str]:
+    """custom_id -> value of every text input in a modal submission (rows or labels)."""
+    values: dict[str, str] = {}
+
+    def walk(components: list[dict[str, Any]]) -> None:
+        for component in components:
+            if "components" in component:
+                walk(component["components"])
+            elif "component" in component:
+                walk([component["component"]])
+            elif "custom_id" in component:
+                values[str(component["custom_id"])] = str(component.get("value") or "")
+
+    walk(list(data.get("components") or []))
+    return values
+
+
+def slug_for(question: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", question.lower()).strip("-")
+    return words[:48].rsplit("-", 1)[0] if len(words) > 48 else words
+
+
+def diff_text(before: Revision | None, after: Revision) -> str:
+    """A unified diff of the entry as YAML; a code block cannot be broken out of."""
+    old = entry_yaml(before.entry).splitlines() if before else []
+    new = entry_yaml(after.entry).splitlines()
+    lines = list(difflib.unified_diff(old, new, lineterm="", n=1))[2:]
+    body = "\n".join(lines).replace("```", "ʼʼʼ")
+    return f"```diff\n{clip(body, 3200)}\n```"
+
+
+# --- permission --------------------------------------------------------------------------------
+
+
+async def moderator_config(bot: FaqBot, interaction: discord.Interaction) -> GuildConfig | None:
+    """The server's settings when the member may moderate here; else a polite refusal."""
+    refusal = (
+        "Sorry, only this server's FAQ moderators can do that (Manage Server, or the moderator "
+        "role set with `/config moderators`). Nothing was changed."
+    )
+    if interaction.guild_id is None:
+        refusal = "FAQ moderation works inside a server, not in direct messages."
+        config = None
+    elif bot.settings.editor_guilds and interaction.guild_id not in bot.settings.editor_guilds:
+        refusal = (
+            "FAQ editing is turned off in this server: this faqbot's FAQ is shared, and its "
+            "operator allows edits only from its home server. Nothing was changed."
+        )
+        config = None
+    else:
+        config = await bot.runtime.store.guild_config(str(interaction.guild_id))
+        member = interaction.user
+        has_role = (
+            config.moderator_role is not None
+            and isinstance(member, discord.Member)
+            and any(role.id == config.moderator_role for role in member.roles)
+        )
+        if not (interaction.permissions.manage_guild or has_role):
+            config = None
+    if config is None:
+        await say(interaction, refusal)
+    return config
+
+
+async def say(
+    interaction: discord.Interaction, text: str, view: discord.ui.View | None = None
+) -> None:
+    """An ephemeral text reply (or follow-up), never pinging anyone."""
+    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_PINGS}
+    if view is not None:
+        kwargs["view"] = view
+    text = clip(text, 2000)
+    if interaction.response.is_done():
+        await interaction.followup.send(text, **kwargs)
+    else:
+        await interaction.response.send_message(text, **kwargs)
+
+
+def buttons(*items: tuple[str, str, discord.ButtonStyle]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for label, custom_id, style in items:
+        view.add_item(discord.ui.Button(label=label, custom_id=custom_id, style=style))
+    view.stop()
+    return view
+
+
+# --- the moderation controller -----------------------------------------------------------------
+
+
+class ModerationCommands:
+    def __init__(self, bot: FaqBot) -> None:
+        self.bot = bot
+        self.forms = FormSessions()
+
+    @property
+    def moderation(self) -> Moderation:
+        return self.bot.runtime.moderation
+
+    async def post_log(self, config: GuildConfig, text: str) -> None:
+        """Tell the mod-log channel (if set); a failure there never undoes the change."""
+        if config.mod_log_channel is None:
+            return
+        try:
+            channel = self.bot.get_partial_messageable(config.mod_log_channel)
+            await channel.send(clip(text, 2000), allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not post to the mod-log channel %s", config.mod_log_channel)
+
+    async def open_form(self, interaction: discord.Interaction, session: FormSession) -> None:
+        token = self.forms.open(session)
+        await interaction.response.send_modal(entry_modal(token, session))
+
+    # --- commands -------------------------------------------------------------------------
+
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        topic: str,
+        entry_id: str | None,
+        clinical: bool,
+        reason: str,
+    ) -> None:
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        if topic not in self.bot.runtime.loaded.topics:
+            topics = ", ".join(sorted(self.bot.runtime.loaded.topics))
+            await say(interaction, f"Pick one of the topics: {topics}.")
+            return
+        session = FormSession(
+            interaction.user.id,
+            entry_id,
+            topic,
+            None,
+            clinical,
+            reason,
+            EditForm(),
+            time.monotonic(),
+        )
+        await self.open_form(interaction, session)
+
+    async def edit(
+        self, interaction: discord.Interaction, entry_id: str, clinical: bool | None, reason: str
+    ) -> None:
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        live = await self.moderation.live(entry_id)
+        if live is None:
+            await say(
+                interaction, f"There is no published entry `{entry_id}`. Pick one from the list."
+            )
+            return
+        session = FormSession(
+            interaction.user.id,
+            entry_id,
+            live.entry.topic,
+            live.rev,
+            live.entry.clinical if clinical is None else clinical,
+            reason,
+            EditForm.from_entry(live.entry),
+            time.monotonic(),
+        )
+        await self.open_form(interaction, session)
+
+    async def review(
+        self, interaction: discord.Interaction, index: int = 0, note: str = ""
+    ) -> None:
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        embed, view = await self.review_page(index, note)
+        if interaction.type is discord.InteractionType.component:
+            await interaction.response.edit_message(content=None, embed=embed, view=view)
+        else:
+            kwargs: dict[str, Any] = {"view": view} if view is not None else {}
+            await interaction.response.send_message(
+                embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
+            )
+
+    async def review_page(
+        self, index: int, note: str = ""
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        pending: list[Revision] = await self.moderation.pending()
+        if not pending:
+            text = (
+                f"{note}\n\nNo drafts are waiting for review."
+                if note
+                else "No drafts are waiting for review."
+            )
+            return discord.Embed(title="FAQ review", description=text.strip(), color=COLOUR), None
+        index = index % len(pending)
+        draft = pending[index]
+        live = await self.moderation.live(draft.entry_id)
+        kind = "new entry" if draft.based_on is None else f"change to revision {draft.based_on}"
+        lines = [
+            note,
+            f"**Draft {draft.rev}** of `{draft.entry_id}` ({draft.entry.topic}): {kind}",
+            f"By {who(draft.author)} ({draft.origin}) on {draft.created_at[:10]}",
+            f"Why: {draft.reason}" if draft.reason else "",
+            ""
+            if live is None or draft.based_on == live.rev
+            else f"⚠️ Revision {live.rev} was published since: approving will be refused.",
+            diff_text(live, draft),
+        ]
+        embed = discord.Embed(
+            title=f"FAQ review: {index + 1} of {len(pending)}",
+            description=clip("\n".join(line for line in lines if line), 4096),
+            color=COLOUR,
+        )
+        view = buttons(
+            ("Approve and publish", f"{APPROVE}{draft.rev}", discord.ButtonStyle.success),
+            ("Reject", f"{REJECT}{draft.rev}", discord.ButtonStyle.danger),
+            ("Next draft", f"{REVIEW}{index + 1}", discord.ButtonStyle.secondary),
+        )
+        return embed, view
+
+    async def history(self, interaction: discord.Interaction, entry_id: str) -> None:
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        revisions: list[Revision] = await self.moderation.history(entry_id)
+        state = await self.moderation.state(entry_id)
+        if not revisions or state is None:
+            await say(interaction, f"There is no entry `{entry_id}`.")
+            return
+        lines = []
+        for r in revisions[:HISTORY_LINES]:
+            live = " · **live**" if r.rev == state.live else ""
+            why = f" · {clip(r.reason, 80)}" if r.reason else ""
+            decided = f" · {r.status} by {who(r.decided_by)}" if r.decided_by else f" · {r.status}"
+            lines.append(
+                f"`r{r.rev}` {r.created_at[:10]} · {r.origin} · {who(r.author)}{decided}{live}{why}"
+            )
+        if len(revisions) > HISTORY_LINES:
+            lines.append(f"… and {len(revisions) - HISTORY_LINES} older revisions")
+        removed = (
+            f"\n\n**Removed** on {state.removed_at[:10]} (`/faq restore`)."
+            if state.removed_at
+            else ""
+        )
+        embed = discord.Embed(
+            title=f"History of {entry_id}",
+            description=clip("\n".join(lines) + removed, 4096),
+            color=COLOUR,
+        )
+        embed.set_footer(
+            text="Bring one back with /faq revert entry revision (it is reviewed like any change)."
+        )
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    async def revert(
+        self, interaction: discord.Interaction, entry_id: str, revision: int, reason: str
+    ) -> None:
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        try:
+            draft = await self.moderation.revert(
+                entry_id, revision, actor(interaction.user), reason
+            )
+        except ModerationError as exc:
+            await say(interaction, str(exc))
+            return
+        await self.after_draft(interaction, config, draft, "revert")
+
+    async def remove(self, interaction: discord.Interaction, entry_id: str, reason: str) -> None:
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        try:
+            await self.moderation.remove(entry_id, actor(interaction.user), reason)
+        except ModerationError as exc:
+            await say(interaction, str(exc))
+            return
+        await self.bot.runtime.reload()
+        await say(
+            interaction,
+            f"Removed `{entry_id}`: members no longer get it. Its history is kept; "
+            f"`/faq restore entry:{entry_id}` brings it back.",
+        )
+        why = f": {reason}" if reason else ""
+        await self.post_log(config, f"🗑️ {who(actor(interaction.user))} removed `{entry_id}`{why}")
+
+    async def restore(self, interaction: discord.Interaction, entry_id: str) -> None:
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        try:
+            await self.moderation.restore(entry_id, actor(interaction.user))
+        except (ModerationError, FormInvalid) as exc:
+            await say(interaction, str(exc))
+            return
+        await self.bot.runtime.reload()
+        await say(interaction, f"Restored `{entry_id}`: members get it again.")
+        await self.post_log(config, f"♻️ {who(actor(interaction.user))} restored `{entry_id}`")
+
+    async def export(self, interaction: discord.Interaction) -> None:
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        exported: dict[str, str] = await self.moderation.export()
+        files = [
+            discord.File(io.BytesIO(text.encode("utf-8")), filename=f"{topic}.yaml")
+            for topic, text in exported.items()
+        ]
+        text = (
+            f"The live FAQ: {len(files)} topic files in the same format as `knowledge/faq/` "
+            f"(review them in git, or edit one and bring it back with `/faq import`)."
+        )
+        await interaction.response.send_message(
+            text, files=files[:10], ephemeral=True, allowed_mentions=NO_PINGS
+        )
+        for start in range(10, len(files), 10):  # Discord takes 10 files a message
+            await interaction.followup.send(
+                files=files[start : start + 10], ephemeral=True, allowed_mentions=NO_PINGS
+            )
+
+    async def import_file(
+        self, interaction: discord.Interaction, attachment: discord.Attachment, reason: str
+    ) -> None:
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        if not attachment.filename.endswith((".yaml", ".yml")):
+            await say(interaction, "Attach one topic file from `/faq export` (a .yaml file).")
+            return
+        if attachment.size > MAX_YAML_BYTES:
+            await say(
+                interaction, f"That file is over {MAX_YAML_BYTES:,} bytes; nothing was imported."
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            text = (await attachment.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            await say(interaction, "That file is not UTF-8 text; nothing was imported.")
+            return
+        try:
+            report = await self.moderation.import_topic(
+                text, attachment.filename, actor(interaction.user), reason
+            )
+        except KnowledgeError as exc:
+            problems = "\n".join(str(p) for p in exc.problems[:20])
+            more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
+            await say(
+                interaction,
+                "Nothing was imported: the file has errors.\n```\n"
+                + clip(problems, 1700).replace("```", "ʼʼʼ")
+                + f"\n```{more}",
+            )
+            return
+        except ModerationError as exc:
+            await say(interaction, f"Nothing was imported: {exc}")
+            return
+        drafted = ", ".join(f"`{d.entry_id}`" for d in report.drafted) or "none"
+        left = (
+            f"\nNot in the file (left as they are, not removed): {', '.join(report.not_in_file)}"
+            if report.not_in_file
+            else ""
+        )
+        await say(
+            interaction,
+            f"Imported `{attachment.filename}`: {len(report.drafted)} change(s) became drafts "
+            f"({drafted}); {report.unchanged} unchanged.{left}\nReview them with `/faq review`.",
+        )
+        if report.drafted:
+            await self.post_log(
+                config,
+                f"📥 {who(actor(interaction.user))} imported `{attachment.filename}`: "
+                f"{len(report.drafted)} draft(s) for review ({drafted})",
+            )
+
+    # --- components and modals ------------------------------------------------------------
+
+    async def handle(
+        self, interaction: discord.Interaction, custom_id: str, data: dict[str, Any]
+    ) -> None:
+        """Every `mod:` button and form; each re-checks the member's permission."""
+        if custom_id.startswith(FORM):
+            await self.submit_form(interaction, custom_id[len(FORM) :], submitted_values(data))
+        elif custom_id.startswith(REOPEN):
+            token = custom_id[len(REOPEN) :]
+            session = self.forms.get(token, interaction.user.id)
+            if session is None:
+                await say(
+                    interaction,
+                    "That form has expired (forms are kept for an hour, and not across a "
+                    "restart). Please start again.",
+                )
+                return
+            if await moderator_config(self.bot, interaction) is None:
+                return
+            await interaction.response.send_modal(entry_modal(token, session))
+        elif custom_id.startswith(APPROVE):
+            await self.approve(interaction, _number(custom_id[len(APPROVE) :]))
+        elif custom_id.startswith(REJECT):
+            if await moderator_config(self.bot, interaction) is None:
+                return
+            rev = _number(custom_id[len(REJECT) :])
+            modal = discord.ui.Modal(
+                title=f"Reject draft {rev}", custom_id=f"{REJECT_NOTE}{rev}", timeout=None
+            )
+            modal.add_item(
+                discord.ui.TextInput(
+                    label="Why? (the author sees this in /faq history)",
+                    custom_id="note",
+                    style=discord.TextStyle.paragraph,
+                    required=False,
+                    max_length=500,
+                )
+            )
+            modal.stop()
+            await interaction.response.send_modal(modal)
+        elif custom_id.startswith(REJECT_NOTE):
+            await self.reject(
+                interaction,
+                _number(custom_id[len(REJECT_NOTE) :]),
+                submitted_values(data).get("note", ""),
+            )
+        elif custom_id.startswith(REVIEW):
+            await self.review(interaction, _number(custom_id[len(REVIEW) :]))
+
+    async def submit_form(
+        self, interaction: discord.Interaction, token: str, values: dict[str, str]
+    ) -> None:
+        session = self.forms.get(token, interaction.user.id)
+        form = EditForm(**{name: values.get(name, "") for name in FORM_LABELS})
+        if session is None:
+            # The text would be lost: show it back so nothing the moderator typed disappears.
+            kept = "\n\n".join(
+                f"**{FORM_LABELS[k]}**\n{v}" for k, v in values.items() if v and k in FORM_LABELS
+            )
+            await say(
+                interaction,
+                clip(
+                    "That form expired (bot restarted or over an hour old), so nothing was saved. "
+                    "Here is what you typed, to copy into a new `/faq add` or `/faq edit`:\n\n"
+                    + kept,
+                    2000,
+                ),
+            )
+            return
+        session.form = form  # kept whole: a retry reopens with exactly this
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        reopen = buttons(("Reopen my form", f"{REOPEN}{token}", discord.ButtonStyle.primary))
+        try:
+            entry_id = session.entry_id or slug_for(form.question)
+            entry = form.to_entry(entry_id or "x", clinical=session.clinical)
+            if not entry_id:
+                raise FormInvalid(["Question: write a question (it also names the entry)"])
+            draft = await self.moderation.save_draft(
+                entry,
+                based_on=session.based_on,
+                author=actor(interaction.user),
+                reason=session.reason,
+                topic=session.topic,
+            )
+        except FormInvalid as exc:
+            await say(
+                interaction, f"Not saved yet: please fix these, your text is kept.\n{exc}", reopen
+            )
+            return
+        except StaleEdit as exc:
+            session.based_on = exc.live  # a retry starts from what is live now
+            await say(
+                interaction,
+                f"{exc}\nYour text is kept: **Reopen my form** to apply it to the new "
+                "live version.",
+                reopen,
+            )
+            return
+        except ModerationError as exc:
+            await say(interaction, f"Not saved: {exc}", reopen)
+            return
+        self.forms.close(token)
+        await self.after_draft(interaction, config, draft, "draft")
+
+    async def after_draft(
+        self, interaction: discord.Interaction, config: GuildConfig, draft: Revision, action: str
+    ) -> None:
+        what = "A revert" if action == "revert" else "Your change"
+        if config.single_moderator_publish:
+            view = buttons(("Publish now", f"{APPROVE}{draft.rev}", discord.ButtonStyle.success))
+            follow = (
+                "This server allows one moderator to publish: press **Publish now** when ready."
+            )
+        else:
+            view = None
+            follow = (
+                "Another moderator can approve it with `/faq review`; until then members see "
+                "the current version."
+            )
+        await say(
+            interaction,
+            f"{what} to `{draft.entry_id}` is saved as draft {draft.rev}. {follow}",
+            view,
+        )
+        verb = "proposed a revert of" if action == "revert" else "drafted a change to"
+        why = f": {draft.reason}" if draft.reason else ""
+        await self.post_log(
+            config,
+            f"📝 {who(draft.author)} {verb} `{draft.entry_id}` (draft {draft.rev}){why}. "
+            "Review: `/faq review`",
+        )
+
+    async def approve(self, interaction: discord.Interaction, rev: int) -> None:
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        try:
+            published = await self.moderation.approve(
+                rev, actor(interaction.user), allow_self=config.single_moderator_publish
+            )
+        except (ModerationError, FormInvalid) as exc:
+            await say(interaction, f"Not published: {exc}")
+            return
+        await self.bot.runtime.reload()  # members get it from the very next question
+        note = f"✅ Published draft {rev}: `{published.entry_id}` is live now."
+        await self.post_log(
+            config,
+            f"✅ {who(actor(interaction.user))} approved draft {rev} by {who(published.author)}: "
+            f"`{published.entry_id}` is live",
+        )
+        if interaction.message is not None and interaction.message.embeds:
+            await self.review(interaction, 0, note)  # on to the next draft, in place
+        else:
+            await say(interaction, note)
+
+    async def reject(self, interaction: discord.Interaction, rev: int, note: str) -> None:
+        config = await moderator_config(self.bot, interaction)
+        if config is None:
+            return
+        try:
+            rejected = await self.moderation.reject(rev, actor(interaction.user), note)
+        except ModerationError as exc:
+            await say(interaction, f"Not rejected: {exc}")
+            return
+        await say(
+            interaction, f"Rejected draft {rev} of `{rejected.entry_id}`; it stays in the history."
+        )
+        why = f": {note.strip()}" if note.strip() else ""
+        await self.post_log(
+            config,
+            f"❌ {who(actor(interaction.user))} rejected draft {rev} of `{rejected.entry_id}`{why}",
+        )
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else 0
+
+
+# --- registration -------------------------------------------------------------------------------
+
+
+def register_moderation(bot: FaqBot) -> ModerationCommands:
+    commands = ModerationCommands(bot)
+    faq = app_commands.Group(
+        name="faq",
+        description="Edit the FAQ: drafts, review, history (moderators)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    async def entry_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=clip(f"{e.question} ({e.id})", 100), value=e.id)
+            for e in bot.runtime.engine.matcher.autocomplete(current)
+        ]
+
+    async def removed_choices(
+        _: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        removed = await bot.runtime.moderation.removed()
+        return [
+            app_commands.Choice(name=s.entry_id, value=s.entry_id)
+            for s in removed
+            if current.lower() in s.entry_id
+        ][:25]
+
+    async def topic_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=title, value=slug)
+            for slug, title in bot.runtime.loaded.topics.items()
+            if current.lower() in title.lower() or current.lower() in slug
+        ][:25]
+
+    reason_text = "Why (kept in the history and the mod-log)"
+
+    @faq.command(name="add", description="Write a new FAQ entry (a draft until approved)")
+    @app_commands.describe(
+        topic="Which topic it belongs to",
+        entry_id="Short id, e.g. kratom-tolerance (default: from the question)",
+        clinical="Does it touch medicines, doses or treatment? (adds the professional pointer)",
+        reason=reason_text,
+    )
+    @app_commands.rename(entry_id="id")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def add(
+        interaction: discord.Interaction,
+        topic: str,
+        entry_id: app_commands.Range[str, 1, 64] | None = None,
+        clinical: bool = False,
+        reason: app_commands.Range[str, 0, 300] = "",
+    ) -> None:
+        await commands.add(interaction, topic, entry_id, clinical, reason)
+
+    @faq.command(name="edit", description="Change an FAQ entry (a draft until approved)")
+    @app_commands.describe(
+        entry="Start typing a question", clinical="Change the clinical flag", reason=reason_text
+    )
+    @app_commands.autocomplete(entry=entry_choices)
+    async def edit(
+        interaction: discord.Interaction,
+        entry: str,
+        clinical: bool | None = None,
+        reason: app_commands.Range[str, 0, 300] = "",
+    ) -> None:
+        await commands.edit(interaction, entry, clinical, reason)
+
+    @faq.command(name="review", description="Drafts waiting for review, with Approve / Reject")
+    async def review(interaction: discord.Interaction) -> None:
+        await commands.review(interaction)
+
+    @faq.command(name="history", description="Every revision of an entry: who, when, why")
+    @app_commands.autocomplete(entry=entry_choices)
+    async def history(interaction: discord.Interaction, entry: str) -> None:
+        await commands.history(interaction, entry)
+
+    @faq.command(
+        name="revert", description="Bring back an earlier revision (reviewed like any change)"
+    )
+    @app_commands.describe(
+        entry="The entry", revision="The revision number from /faq history", reason=reason_text
+    )
+    @app_commands.autocomplete(entry=entry_choices)
+    async def revert(
+        interaction: discord.Interaction,
+        entry: str,
+        revision: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 0, 300] = "",
+    ) -> None:
+        await commands.revert(interaction, entry, revision, reason)
+
+    @faq.command(name="remove", description="Take an entry out of the FAQ (restorable)")
+    @app_commands.describe(entry="The entry", reason=reason_text)
+    @app_commands.autocomplete(entry=entry_choices)
+    async def remove(
+        interaction: discord.Interaction, entry: str, reason: app_commands.Range[str, 0, 300] = ""
+    ) -> None:
+        await commands.remove(interaction, entry, reason)
+
+    @faq.command(name="restore", description="Bring back a removed entry")
+    @app_commands.autocomplete(entry=removed_choices)
+    async def restore(interaction: discord.Interaction, entry: str) -> None:
+        await commands.restore(interaction, entry)
+
+    @faq.command(name="export", description="The live FAQ as YAML files (the knowledge/ format)")
+    async def export(interaction: discord.Interaction) -> None:
+        await commands.export(interaction)
+
+    @faq.command(name="import", description="Bring in an edited topic file: changes become drafts")
+    @app_commands.describe(file="One topic file, as /faq export gives it", reason=reason_text)
+    async def import_(
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        reason: app_commands.Range[str, 0, 300] = "",
+    ) -> None:
+        await commands.import_file(interaction, file, reason)
+
+    bot.tree.add_command(faq)
+    return commands
