@@ -108,6 +108,27 @@ def _parser() -> argparse.ArgumentParser:
             "12 months are warnings."
         ),
     )
+    export = kb_sub.add_parser(
+        "export",
+        parents=[common],
+        help="write the live FAQ (moderator edits included) as knowledge/faq/*.yaml files",
+        description="Write the live FAQ, as served (moderator edits included, removed entries "
+        "left out), into DIR/faq/<topic>.yaml: the same files as knowledge/faq/, ready to "
+        "review in git. Same as /faq export in Discord.",
+    )
+    export.add_argument("dir", type=Path, help="where to write (DIR/faq/ is created)")
+    kb_import = kb_sub.add_parser(
+        "import",
+        parents=[common],
+        help="validate topic files and turn their changes into drafts for /faq review",
+        description="Validate each FILE (a knowledge/faq/<topic>.yaml file, e.g. from kb export) "
+        "like the shipped knowledge, then turn every changed or new entry into a draft that "
+        "moderators approve with /faq review. All or nothing per file: any error and nothing "
+        "from that file is drafted. Entries the file leaves out are not removed.",
+    )
+    kb_import.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    kb_import.add_argument("--author", default="shell", help="who made the change (history)")
+    kb_import.add_argument("--reason", default="", help="why (kept in the history)")
     db = sub.add_parser("db", help="database backup, restore and migration")
     db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
     backup = db_sub.add_parser(
@@ -172,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "kb":
             if args.kb_command == "check":
                 return _kb_check(settings)
+            if args.kb_command == "export":
+                return asyncio.run(_kb_export(settings, args.dir))
+            if args.kb_command == "import":
+                return asyncio.run(_kb_import(settings, args.files, args.author, args.reason))
             parser.parse_args(["kb", "--help"])
         if command == "db":
             return _db(settings, args, parser)
@@ -283,6 +308,54 @@ def _kb_check(settings: Settings) -> int:
         f"{len(loaded.resources.regions)} resource regions, {len(loaded.warnings)} warning(s)"
     )
     return EXIT_OK
+
+
+async def _kb_export(settings: Settings, target: Path) -> int:
+    runtime = await start_runtime(settings)
+    try:
+        exported = await runtime.moderation.export()
+    finally:
+        await runtime.close()
+    folder = target / "faq"
+    folder.mkdir(parents=True, exist_ok=True)
+    for topic, text in exported.items():
+        (folder / f"{topic}.yaml").write_text(text, encoding="utf-8")
+        print(f"wrote {folder / f'{topic}.yaml'}")
+    return EXIT_OK
+
+
+async def _kb_import(settings: Settings, files: list[Path], author: str, reason: str) -> int:
+    runtime = await start_runtime(settings)
+    failed = False
+    try:
+        for path in files:
+            try:
+                text = path.read_text(encoding="utf-8")
+                report = await runtime.moderation.import_topic(
+                    text, path.name, f"shell:{author}", reason
+                )
+            except KnowledgeError as exc:
+                failed = True
+                print(f"{path}: not imported, nothing was drafted:", file=sys.stderr)
+                for problem in exc.problems:
+                    print(f"  {problem}", file=sys.stderr)
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                failed = True
+                print(f"{path}: cannot read: {exc}", file=sys.stderr)
+                continue
+            drafted = ", ".join(d.entry_id for d in report.drafted) or "none"
+            print(
+                f"{path}: {len(report.drafted)} draft(s) for review ({drafted}), "
+                f"{report.unchanged} unchanged"
+            )
+            if report.not_in_file:
+                print(f"  not in the file, left as they are: {', '.join(report.not_in_file)}")
+    finally:
+        await runtime.close()
+    if not failed:
+        print("Moderators approve drafts with /faq review in Discord.")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _db(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

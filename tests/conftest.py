@@ -81,3 +81,7 @@ def publish_moderator_revision(db_path: Path, entry: Entry) -> None:
         db.execute(
             "UPDATE entries SET live_revision = ? WHERE id = ?", (cursor.lastrowid, entry.id)
         )
+
+
+# The real bot against the fake Discord, for every test module that asks for it.
+from tests.discord_harness import discord_bot  # noqa: E402, F401

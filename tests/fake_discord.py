@@ -319,12 +319,15 @@ def guild_payload(locale: str = "en-US") -> dict[str, Any]:
         ],
         "channels": [
             {
-                "id": CHANNEL_ID,
-                "type": 0,
-                "name": "help",
-                "position": 0,
+                "id": channel_id,
+                "type": kind,
+                "name": name,
+                "position": position,
                 "permission_overwrites": [],
             }
+            for position, (channel_id, kind, name) in enumerate(
+                ((CHANNEL_ID, 0, "help"), (MOD_LOG_CHANNEL_ID, 0, "mod-log"))
+            )
         ],
         "members": [],
         "threads": [],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,28 @@ def test_no_token_starts_the_terminal_chat(run_cli: RunCli) -> None:
 def test_run_without_token_explains(run_cli: RunCli) -> None:
     result = run_cli("run")
     assert result.returncode == 2 and "DISCORD_TOKEN" in result.stderr
+
+
+def test_kb_export_and_import_from_the_shell(run_cli: RunCli, tmp_path: Path) -> None:
+    exported = run_cli("kb", "export", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    kratom = tmp_path / "out" / "faq" / "kratom.yaml"
+    assert {p.name for p in (tmp_path / "out" / "faq").iterdir()} == {
+        "depression.yaml",
+        "help.yaml",
+        "kratom.yaml",
+        "trauma.yaml",
+    }
+    same = run_cli("kb", "import", str(kratom))
+    assert same.returncode == 0 and "0 draft(s) for review" in same.stdout
+    text = kratom.read_text()
+    kratom.write_text(text.replace("Kratom isn't proven safe", "Kratom is not proven safe", 1))
+    changed = run_cli("kb", "import", str(kratom), "--author", "sam", "--reason", "wording")
+    assert changed.returncode == 0 and "1 draft(s) for review" in changed.stdout
+    kratom.write_text(text.replace("https://nida.nih.gov", "http://nida.nih.gov", 1))
+    broken = run_cli("kb", "import", str(kratom))
+    assert broken.returncode == 1 and "nothing was drafted" in broken.stderr
+    assert re.search(r"kratom\.yaml:\d+: error: entries\[\d+\]\.sources\[\d+\]\.url", broken.stderr)
+    # The live FAQ is unchanged: drafts wait for review.
+    answer = run_cli("ask", "--json", "is kratom safe")
+    assert "Kratom isn't proven safe" in answer.stdout

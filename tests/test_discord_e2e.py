@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import discord
-import pytest
 import yarl
 
 from bot.config import Settings
-from bot.discord_app.client import FaqBot, command_payloads, make_bot
-from bot.discord_app.runner import point_at
+from bot.discord_app.client import FaqBot, command_payloads
 from bot.runtime import start_runtime
+from tests.discord_harness import (
+    Harness,
+    button,
+    custom_ids,
+    embed_text,
+    running_bot,
+)
 from tests.fake_discord import (
     APPLICATION_ID,
     GUILD_ID,
@@ -31,82 +33,6 @@ from tests.fake_discord import (
     slash_command,
     snowflake,
 )
-
-ORIGINAL_API = discord.http.Route.BASE
-ORIGINAL_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-
-
-def fake_settings(fake: FakeDiscord, tmp_path: Path) -> Settings:
-    return Settings.from_env(
-        {
-            "FAQBOT_DB": str(tmp_path / "bot.db"),
-            "DISCORD_TOKEN": "fake-token",
-            "FAQBOT_DISCORD_API": fake.api_base,
-            "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
-        }
-    )
-
-
-class Harness:
-    def __init__(self, fake: FakeDiscord, bot: FaqBot) -> None:
-        self.fake, self.bot = fake, bot
-
-    async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Dispatch an interaction; return the callback body the bot sent for it."""
-        start = len(self.fake.requests)
-        await self.fake.dispatch("INTERACTION_CREATE", payload)
-        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
-        found = await self.fake.wait_for_request(lambda r: r.path == path, start=start)
-        assert found.method == "POST"
-        body: dict[str, Any] = found.body
-        return body
-
-    async def ask(self, question: str, locale: str = "en-US", **kw: Any) -> dict[str, Any]:
-        option = [{"type": 3, "name": "question", "value": question}]
-        return await self.send(slash_command("ask", option, locale=locale, **kw))
-
-
-@asynccontextmanager
-async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
-    """The real client, connected to a fresh fake Discord, torn down whatever happens."""
-    fake = FakeDiscord()
-    await fake.start()
-    settings = dataclasses.replace(fake_settings(fake, tmp_path), **overrides)
-    point_at(settings)
-    runtime = await start_runtime(settings)
-    bot = make_bot(runtime, settings)
-    task = asyncio.create_task(bot.start("fake-token"))
-    try:
-        await asyncio.wait_for(bot.wait_until_ready(), 20)
-        yield Harness(fake, bot)
-    finally:
-        await bot.close()
-        task.cancel()
-        await runtime.close()
-        await fake.stop()
-        discord.http.Route.BASE = ORIGINAL_API
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = ORIGINAL_GATEWAY
-
-
-@pytest.fixture
-async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with running_bot(tmp_path) as harness:
-        yield harness
-
-
-def embed_text(body: dict[str, Any]) -> str:
-    embed = body["data"]["embeds"][0]
-    parts = [
-        embed.get("title", ""),
-        embed.get("description", ""),
-        embed.get("footer", {}).get("text", ""),
-    ]
-    parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
-
-
-def custom_ids(body: dict[str, Any]) -> list[str]:
-    return [c["custom_id"] for row in body["data"].get("components", []) for c in row["components"]]
 
 
 async def test_ask_answers_privately_with_sources_note_and_buttons(discord_bot: Harness) -> None:
@@ -255,9 +181,7 @@ async def test_sent_buttons_are_not_kept_in_memory(discord_bot: Harness) -> None
 
 async def test_faq_show_autocomplete_returns_entry_ids(discord_bot: Harness) -> None:
     option = [{"type": 3, "name": "entry", "value": "liver", "focused": True}]
-    body = await discord_bot.send(
-        slash_command("show", option, interaction_type=4)
-    )
+    body = await discord_bot.send(slash_command("show", option, interaction_type=4))
     assert {"name": "Can kratom damage your liver?", "value": "kratom-liver"} in (
         body["data"]["choices"]
     )
@@ -279,15 +203,6 @@ async def test_moderators_can_make_answers_public_but_crisis_stays_private(
     assert "now public" in done["data"]["content"]
     assert (await discord_bot.ask("what is ptsd"))["data"].get("flags", 0) & 64 == 0
     assert (await discord_bot.ask("i want to kill myself"))["data"]["flags"] == 64
-
-
-def button(custom_id: str, user_id: str = "1500000000000000001") -> dict[str, Any]:
-    return interaction(
-        3,
-        {"custom_id": custom_id, "component_type": 2},
-        user_id=user_id,
-        message_payload=message({"flags": 64}),
-    )
 
 
 async def test_votes_are_one_per_member(discord_bot: Harness) -> None:
@@ -370,7 +285,9 @@ def test_command_payloads_fit_discords_limits(tmp_path: Path) -> None:
         payload = next(p for p in payloads if p["name"] == moderators_only)
         assert int(payload["default_member_permissions"]) == 1 << 5  # hidden without Manage Server
     for members in ("ask", "show", "browse", "resources", "about"):
-        assert next(p for p in payloads if p["name"] == members)["default_member_permissions"] is None
+        assert (
+            next(p for p in payloads if p["name"] == members)["default_member_permissions"] is None
+        )
 
     def check(command: dict[str, Any], depth: int = 0) -> None:
         if command.get("type", 1) == 1:  # chat input: lowercase, no spaces

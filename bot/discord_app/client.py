@@ -390,7 +390,7 @@ def register_commands(bot: FaqBot) -> None:
         reply = bot.runtime.engine.entry_reply(entry, ask_context(interaction, bot.settings))
         if reply is None:
             await interaction.response.send_message(
-                "I couldn't find that entry. Try /faq show again and pick from the list.",
+                "I couldn't find that entry. Try /show again and pick from the list.",
                 ephemeral=True,
                 allowed_mentions=NO_PINGS,
             )

@@ -147,7 +147,7 @@ def register_config(bot: FaqBot) -> None:
         interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
         text = (
-            f"members with {role.mention} (or Manage Server) can now edit the FAQ. Give that role "
+            f"members with <@&{role.id}> (or Manage Server) can now edit the FAQ. Give that role "
             "access to /faq in Server Settings > Integrations > faqbot."
             if role
             else "only members with Manage Server can edit the FAQ."
@@ -159,7 +159,7 @@ def register_config(bot: FaqBot) -> None:
     async def modlog(
         interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        text = f"FAQ changes are posted in {channel.mention}." if channel else "mod-log is off."
+        text = f"FAQ changes are posted in <#{channel.id}>." if channel else "mod-log is off."
         await change(interaction, text, mod_log_channel=channel.id if channel else None)
 
     @config.command(name="region", description="Default region for crisis lines in this server")
