@@ -300,22 +300,8 @@ def guild_payload(locale: str = "en-US") -> dict[str, Any]:
                 "managed": False,
                 "mentionable": False,
             },
-            *(
-                {
-                    "id": role_id,
-                    "name": name,
-                    "permissions": "0",
-                    "position": 1,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": True,
-                }
-                for role_id, name in (
-                    (MODERATOR_ROLE_ID, "FAQ moderators"),
-                    (HELPER_ROLE_ID, "helpers"),
-                )
-            ),
+            role_payload(MODERATOR_ROLE_ID, "FAQ moderators"),
+            role_payload(HELPER_ROLE_ID, "helpers"),
         ],
         "channels": [
             {
@@ -346,6 +332,19 @@ def guild_payload(locale: str = "en-US") -> dict[str, Any]:
         "nsfw_level": 0,
         "premium_tier": 0,
         "system_channel_flags": 0,
+    }
+
+
+def role_payload(role_id: str, name: str) -> dict[str, Any]:
+    return {
+        "id": role_id,
+        "name": name,
+        "permissions": "0",
+        "position": 1,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": True,
     }
 
 

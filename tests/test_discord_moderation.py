@@ -13,6 +13,7 @@ from tests.fake_discord import (
     MODERATOR_ROLE_ID,
     interaction,
     message,
+    role_payload,
     slash_command,
 )
 
@@ -54,19 +55,6 @@ def click(custom_id: str, user: str, embeds: bool = False, **kw: Any) -> dict[st
     return interaction(
         3, {"custom_id": custom_id, "component_type": 2}, user_id=user, message_payload=shown, **kw
     )
-
-
-def role_payload(role_id: str) -> dict[str, Any]:
-    return {
-        "id": role_id,
-        "name": "FAQ moderators",
-        "permissions": "0",
-        "position": 1,
-        "color": 0,
-        "hoist": False,
-        "managed": False,
-        "mentionable": True,
-    }
 
 
 def ids(body: dict[str, Any]) -> list[str]:
@@ -179,7 +167,9 @@ async def test_the_configured_moderator_role_may_edit(discord_bot: Harness) -> N
             [{"type": 8, "name": "role", "value": MODERATOR_ROLE_ID}],
             subcommand="moderators",
             permissions=MANAGE_GUILD,
-            resolved={"roles": {MODERATOR_ROLE_ID: role_payload(MODERATOR_ROLE_ID)}},
+            resolved={
+                "roles": {MODERATOR_ROLE_ID: role_payload(MODERATOR_ROLE_ID, "FAQ moderators")}
+            },
         )
     )
     token, values = await open_edit(
