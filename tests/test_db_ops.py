@@ -113,3 +113,17 @@ def test_db_commands_through_the_cli(run_cli: RunCli, tmp_path: Path) -> None:
     assert f"-> {SCHEMA_VERSION}" in migrated.stdout
     bad = run_cli("db", "restore", str(tmp_path / "missing.db"))
     assert bad.returncode == 1 and "nothing was changed" in bad.stderr
+
+
+async def test_server_settings_survive_the_move_to_the_settings_table(tmp_path: Path) -> None:
+    db = tmp_path / "v3.db"
+    with sqlite3.connect(db, isolation_level=None) as old:
+        for script in MIGRATIONS[:3]:
+            for statement in _statements(script):
+                old.execute(statement)
+        old.execute("PRAGMA user_version = 3")
+        old.execute("INSERT INTO guild_settings VALUES ('111', 1), ('222', 0), ('333', NULL)")
+    async with await KnowledgeStore.open(db) as store:
+        assert (await store.guild_config("111")).public_replies is True
+        assert (await store.guild_config("222")).public_replies is False
+        assert (await store.guild_config("333")).public_replies is None  # never chose

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlparse
 
 import pytest
 
+from bot.knowledge.content_rules import SUICIDE_METHODS, content_problems
 from bot.knowledge.loader import LoadedKnowledge
-from bot.knowledge.schema import MENTION_PATTERN, Entry
+from bot.knowledge.schema import MENTION_PATTERN, Entry, validate_entry
 
 REQUIRED_IDS = {
     # kratom
@@ -81,26 +81,6 @@ AUTHORITATIVE_HOSTS = (
     "findtreatment.gov",
     "dea.gov",
 )
-DOSE = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:-|to)?\s*\d*\s*(?:mg|g|gs|grams?|mcg|µg|ml|milligrams?|micrograms?"
-    r"|tablets?|capsules?|caps|pills?|teaspoons?|tsp|tablespoons?|tbsp|doses?)\b",
-    re.IGNORECASE,
-)
-SUICIDE_METHODS = re.compile(
-    r"\b(?:hang(?:ing|ed)?|noose|rope|jump(?:ing|ed)? (?:off|from)|bridge|guns?|firearms?|shoot"
-    r"|slit|wrists?|razors?|blades?|lethal (?:dose|amount)|carbon monoxide|suffocat\w*|drown\w*"
-    r"|in front of a train|bleach|how many pills)\b",
-    re.IGNORECASE,
-)
-TREATMENT_CLAIM = re.compile(
-    r"\b(?:treat|treats|treatment|alternative|remedy|cure|cures|effective|recommend\w*"
-    r"|helps? with)\b",
-    re.IGNORECASE,
-)
-NEGATION = re.compile(
-    r"\b(?:no|not|isn't|hasn't|haven't|aren't|don't|doesn't|nor|never|unproven|warn\w*|without)\b",
-    re.IGNORECASE,
-)
 
 
 def all_text(entry: Entry) -> str:
@@ -131,20 +111,34 @@ def test_clinical_topics_are_marked(loaded: LoadedKnowledge) -> None:
     assert clinical >= CLINICAL_IDS, sorted(CLINICAL_IDS - clinical)
 
 
-def test_no_dose_amounts_anywhere(loaded: LoadedKnowledge) -> None:
+def test_hard_content_rules_hold_for_every_shipped_entry(loaded: LoadedKnowledge) -> None:
     for entry in loaded.entries:
-        assert not DOSE.search(entry.answer), (entry.id, DOSE.search(entry.answer))
+        assert content_problems(entry.answer) == [], entry.id
 
 
-def test_no_entry_presents_kratom_as_a_treatment(loaded: LoadedKnowledge) -> None:
-    for entry in loaded.entries:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", entry.answer):
-            lowered = sentence.lower()
-            if "kratom" not in lowered or not TREATMENT_CLAIM.search(sentence):
-                continue
-            if re.search(r"treat\w* kratom|kratom (?:dependence|use disorder)", lowered):
-                continue  # treating kratom dependence is not kratom as a treatment
-            assert NEGATION.search(sentence), (entry.id, sentence)
+@pytest.mark.parametrize(
+    ("answer", "rule"),
+    [
+        ("Most people take 2 to 4 g of powder.", "doses"),
+        ("Start with 1 teaspoon.", "doses"),
+        ("Kratom is an effective treatment for depression.", "treatment"),
+        ("Many find kratom helps with anxiety.", "treatment"),
+        ("He jumped off a bridge.", "methods"),
+        ("Her brother committed suicide.", "died by suicide"),
+    ],
+)
+def test_hard_content_rules_refuse_entries_from_anywhere(answer: str, rule: str) -> None:
+    raw = {
+        "id": "x",
+        "question": "q?",
+        "answer": answer,
+        "sources": [{"title": "NIDA", "url": "https://nida.nih.gov/research-topics/kratom"}],
+        "reviewed": "2026-11-01",
+        "reviewer": "r",
+    }
+    entry, problems = validate_entry(raw, file="form")
+    assert entry is None and any(rule in p.message for p in problems if p.field == "answer")
+    assert content_problems("Kratom is not an approved or proven treatment for depression.") == []
 
 
 def test_kratom_depression_entry_rejects_the_safer_alternative_claim(

@@ -219,3 +219,16 @@ async def test_shipped_update_to_a_moderated_entry_waits_as_a_draft(
     assert waiting.origin == "shipped" and waiting.entry.answer.endswith("Shipped update.")
     await moderation.approve(waiting.rev, BOB)  # a moderator takes the shipped wording
     assert (await live_answer(moderation, "kratom-legal")).endswith("Shipped update.")
+
+
+def test_a_moderator_cannot_publish_a_dose_or_a_treatment_claim() -> None:
+    form = EditForm(
+        question="How much kratom should I take?",
+        answer="Most people take 3 g; kratom is a good remedy for low mood.",
+        sources="NIDA | https://nida.nih.gov/research-topics/kratom",
+    )
+    with pytest.raises(FormInvalid) as caught:
+        form.to_entry("kratom-amount", clinical=True)
+    problems = "\n".join(caught.value.problems)
+    assert "Answer: must not give amounts or doses ('3 g')" in problems
+    assert "Answer: must not present kratom as a treatment" in problems

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.knowledge.content_rules import content_problems
 from bot.knowledge.yamlsource import Path, Problem, field_name
 
 MAX_ANSWER_CHARS = 1_500  # fits a Discord embed description with room for the rest
@@ -155,6 +156,8 @@ def validate_entry(
         problem(("id",), "must be kebab-case: lowercase letters, digits and single hyphens")
     question = text("question", MAX_QUESTION_CHARS)
     answer = text("answer", MAX_ANSWER_CHARS)
+    for message in content_problems(answer):
+        problem(("answer",), message)
     reviewer = text("reviewer", 100)
 
     alternates: list[str] = []
