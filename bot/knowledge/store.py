@@ -96,6 +96,29 @@ MIGRATIONS: tuple[str, ...] = (
         FROM guild_settings WHERE public_replies IS NOT NULL;
     DROP TABLE guild_settings;
     """,
+    # 5: support servers. Unanswered questions for /faq gaps: the text only, never who asked,
+    # deleted after the server's retention period. Answer counts for /faq stats. Threads and
+    # messages already auto-answered (ids only), so the bot never answers one twice.
+    """
+    CREATE TABLE gaps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX gaps_by_guild ON gaps(guild_id, at);
+    CREATE TABLE answer_counts (
+        guild_id TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        answers INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (guild_id, entry_id)
+    );
+    CREATE TABLE answered (
+        channel_id TEXT PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -273,6 +296,88 @@ class KnowledgeStore:
             (entry_id,),
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    # --- support servers: gaps, usage, auto-answered threads, privacy --------------------
+
+    async def record_gap(self, guild_id: str, text: str) -> None:
+        """Keep an unanswered question's text (no user id) until the retention purge."""
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO gaps (guild_id, text, at) VALUES (?, ?, ?)",
+                (guild_id, text, now_iso()),
+            )
+
+    async def gaps(self, guild_id: str) -> list[str]:
+        async with self.db.execute(
+            "SELECT text FROM gaps WHERE guild_id = ? ORDER BY id", (guild_id,)
+        ) as cursor:
+            return [row["text"] for row in await cursor.fetchall()]
+
+    async def count_answer(self, guild_id: str, entry_id: str) -> None:
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO answer_counts (guild_id, entry_id, answers) VALUES (?, ?, 1) "
+                "ON CONFLICT (guild_id, entry_id) DO UPDATE SET answers = answers + 1",
+                (guild_id, entry_id),
+            )
+
+    async def entry_stats(self, guild_id: str) -> list[tuple[str, int, int, int]]:
+        """(entry id, answers here, helpful, not helpful) for every entry used or voted on."""
+        async with self.db.execute(
+            "SELECT id, COALESCE(a.answers, 0) AS answers, COALESCE(v.up, 0) AS up, "
+            "COALESCE(v.down, 0) AS down FROM entries e "
+            "LEFT JOIN answer_counts a ON a.entry_id = e.id AND a.guild_id = ? "
+            "LEFT JOIN (SELECT entry_id, SUM(helpful) AS up, SUM(1 - helpful) AS down "
+            "           FROM votes GROUP BY entry_id) v ON v.entry_id = e.id "
+            "WHERE a.answers IS NOT NULL OR v.entry_id IS NOT NULL "
+            "ORDER BY answers DESC, up + down DESC, id",
+            (guild_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(r["id"], int(r["answers"]), int(r["up"]), int(r["down"])) for r in rows]
+
+    async def claim_answer(self, guild_id: str, channel_id: str) -> bool:
+        """True the first time a thread (or message) is claimed for an auto-answer, then never."""
+        async with self.transaction():
+            cursor = await self.db.execute(
+                "INSERT OR IGNORE INTO answered (channel_id, guild_id, at) VALUES (?, ?, ?)",
+                (channel_id, guild_id, now_iso()),
+            )
+            return cursor.rowcount == 1
+
+    async def member_data(self, user_id: str) -> list[tuple[str, bool, str]]:
+        """Everything stored that names a member: their votes (entry, helpful, when)."""
+        async with self.db.execute(
+            "SELECT entry_id, helpful, at FROM votes WHERE user_id = ? ORDER BY at", (user_id,)
+        ) as cursor:
+            return [(r["entry_id"], bool(r["helpful"]), r["at"]) for r in await cursor.fetchall()]
+
+    async def forget_member(self, user_id: str) -> int:
+        """Delete every row that names a member; return how many."""
+        async with self.transaction():
+            cursor = await self.db.execute("DELETE FROM votes WHERE user_id = ?", (user_id,))
+            await self._audit(now_iso(), "privacy", "forget", None, None, "a member's data")
+        return cursor.rowcount
+
+    async def purge_expired(self, now: dt.datetime | None = None) -> int:
+        """Delete unanswered questions older than each server's retention; return how many."""
+        now = now or dt.datetime.now(dt.UTC)
+        async with self.db.execute("SELECT DISTINCT guild_id FROM gaps") as cursor:
+            guilds = [row["guild_id"] for row in await cursor.fetchall()]
+        deleted = 0
+        for guild_id in guilds:
+            days = (await self.guild_config(guild_id)).retention_days
+            cutoff = (now - dt.timedelta(days=days)).isoformat(timespec="seconds")
+            async with self.transaction():
+                cursor = await self.db.execute(
+                    "DELETE FROM gaps WHERE guild_id = ? AND at < ?", (guild_id, cutoff)
+                )
+                deleted += cursor.rowcount
+            async with self.transaction():  # answered-thread ids are only needed for a while
+                await self.db.execute(
+                    "DELETE FROM answered WHERE guild_id = ? AND at < ?", (guild_id, cutoff)
+                )
+        return deleted
 
     async def guild_config(self, guild_id: str) -> GuildConfig:
         async with self.db.execute(

@@ -1,0 +1,44 @@
+"""Grouping unanswered questions for /faq gaps."""
+
+from __future__ import annotations
+
+from bot.core.gaps import group_gaps
+from bot.knowledge.loader import LoadedKnowledge
+
+
+def test_rephrasings_group_together_and_topics_stay_apart(loaded: LoadedKnowledge) -> None:
+    asked = [
+        "does kratom interact with adderall",
+        "where is the nearest meeting",
+        "can i mix kratom and adderall?",
+        "Kratom + Adderall together ok??",
+        "is there a meeting near me",
+        "what about ashwagandha for anxiety",
+        "lol",
+    ]
+    groups = group_gaps(asked, loaded.matching)
+    assert [g.count for g in groups] == [3, 2, 1]
+    assert groups[0].example == "does kratom interact with adderall"
+    assert "can i mix kratom and adderall?" in groups[0].others
+    assert groups[1].example == "where is the nearest meeting"
+    assert groups[2].example == "what about ashwagandha for anxiety"
+
+
+def test_distinct_questions_stay_apart(loaded: LoadedKnowledge) -> None:
+    assert group_gaps([]) == []
+    distinct = [
+        "is melatonin safe",
+        "how do i stop kratom",
+        "how do i stop zoloft",
+        "can my employer see my therapy notes",
+        "are support groups free",
+        "can i get a refund on my therapy",
+        "what is bipolar disorder",
+        "kratom and alcohol",
+        "does kratom interact with xanax",
+        "is ashwagandha safe",
+        "how to find a psychiatrist in berlin",
+        "what is dbt",
+    ]
+    groups = group_gaps(distinct, loaded.matching, limit=10)
+    assert len(groups) == 10 and all(g.count == 1 for g in groups)
