@@ -23,6 +23,9 @@ BOT_USER_ID = APPLICATION_ID
 GUILD_ID = "1200000000000000001"
 CHANNEL_ID = "1300000000000000001"
 MOD_LOG_CHANNEL_ID = "1300000000000000002"
+FORUM_CHANNEL_ID = "1300000000000000003"
+ALERT_CHANNEL_ID = "1300000000000000004"
+MESSAGE_CONTENT_INTENT = 1 << 15
 MODERATOR_ROLE_ID = "1250000000000000001"
 HELPER_ROLE_ID = "1250000000000000002"
 _ids = itertools.count(1_400_000_000_000_000_001)
@@ -52,6 +55,9 @@ class FakeDiscord:
     new_request: asyncio.Condition = field(default_factory=asyncio.Condition)
     guild_locale: str = "en-US"
     files: dict[str, bytes] = field(default_factory=dict)
+    # False: refuse the Message Content intent, as Discord does when the portal switch is off.
+    allow_message_content: bool = True
+    identifies: list[int] = field(default_factory=list)  # the intents of each IDENTIFY
     _runner: web.AppRunner | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -170,8 +176,16 @@ class FakeDiscord:
                     for command in body or []
                 ]
             return []
+        if path.startswith("/channels/") and path.endswith("/threads") and method == "POST":
+            parent = path.split("/")[2]
+            return thread_payload(snowflake(), parent, (body or {}).get("name", ""), kind=12)
+        if "/thread-members/" in path:
+            return None
         if path.startswith("/webhooks/") or path.startswith("/channels/"):
-            return message(body if isinstance(body, dict) else {})
+            sent = message(body if isinstance(body, dict) else {})
+            if path.startswith("/channels/"):
+                sent["channel_id"] = path.split("/")[2]
+            return sent
         if path.startswith("/interactions/"):
             # discord.py asks for the callback response (with_response=true).
             data = (body or {}).get("data") or {}
@@ -219,6 +233,11 @@ class FakeDiscord:
                 if op == 1:  # heartbeat
                     await ws.send_json({"op": 11})
                 elif op == 2:  # identify
+                    intents = int(payload["d"].get("intents", 0))
+                    self.identifies.append(intents)
+                    if intents & MESSAGE_CONTENT_INTENT and not self.allow_message_content:
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     await self._dispatch(ws, "READY", ready_payload(self.port))
                     await self._dispatch(ws, "GUILD_CREATE", guild_payload(self.guild_locale))
                     self.identified.set()
@@ -312,7 +331,12 @@ def guild_payload(locale: str = "en-US") -> dict[str, Any]:
                 "permission_overwrites": [],
             }
             for position, (channel_id, kind, name) in enumerate(
-                ((CHANNEL_ID, 0, "help"), (MOD_LOG_CHANNEL_ID, 0, "mod-log"))
+                (
+                    (CHANNEL_ID, 0, "help"),
+                    (MOD_LOG_CHANNEL_ID, 0, "mod-log"),
+                    (FORUM_CHANNEL_ID, 15, "ask-for-help"),
+                    (ALERT_CHANNEL_ID, 0, "helper-alerts"),
+                )
             )
         ],
         "members": [],
@@ -332,6 +356,59 @@ def guild_payload(locale: str = "en-US") -> dict[str, Any]:
         "nsfw_level": 0,
         "premium_tier": 0,
         "system_channel_flags": 0,
+    }
+
+
+def thread_payload(
+    thread_id: str, parent_id: str, name: str, kind: int = 11, owner: str = "1500000000000000001"
+) -> dict[str, Any]:
+    """A thread channel: a forum post (11, public) or a private thread (12)."""
+    return {
+        "id": thread_id,
+        "type": kind,
+        "guild_id": GUILD_ID,
+        "parent_id": parent_id,
+        "owner_id": owner,
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-11-24T00:00:00+00:00",
+            "locked": False,
+            "invitable": kind != 12,
+        },
+    }
+
+
+def member_message(
+    content: str,
+    channel_id: str,
+    *,
+    message_id: str | None = None,
+    user_id: str = "1500000000000000001",
+    roles: list[str] | None = None,
+    bot: bool = False,
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload: a member (or a bot) posting in a guild channel."""
+    author = member_user(user_id)
+    if bot:
+        author["bot"] = True
+    return {
+        **message({"id": message_id or snowflake(), "content": content}, author=author),
+        "channel_id": channel_id,
+        "guild_id": GUILD_ID,
+        "member": {
+            "roles": roles or [],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
     }
 
 

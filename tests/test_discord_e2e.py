@@ -154,13 +154,14 @@ async def test_a_failure_gets_an_apology_not_silence(discord_bot: Harness) -> No
 
 async def test_shutdown_lets_an_in_flight_answer_finish(discord_bot: Harness) -> None:
     bot = discord_bot.bot
-    visibility = bot.public_replies
+    store = bot.runtime.store
+    read_config = store.guild_config
 
-    async def slow(guild_id: int | None) -> bool:
+    async def slow(guild_id: str) -> Any:
         await asyncio.sleep(0.5)  # still awaiting when the stop arrives
-        return await visibility(guild_id)
+        return await read_config(guild_id)
 
-    bot.public_replies = slow  # type: ignore[method-assign]
+    store.guild_config = slow  # type: ignore[method-assign]
     payload = slash_command("ask", [{"type": 3, "name": "question", "value": "what is ptsd"}])
     await discord_bot.fake.dispatch("INTERACTION_CREATE", payload)
     await asyncio.sleep(0.1)  # the handler has started
@@ -335,7 +336,7 @@ async def test_sync_command_registers_in_a_guild(tmp_path: Path) -> None:
         )
         out, err = await asyncio.wait_for(proc.communicate(), 60)
         assert proc.returncode == 0, err.decode()
-        assert "registered 8 commands" in out.decode()
+        assert "registered 9 commands" in out.decode()
         path = f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
         put = next(r for r in fake.requests if r.method == "PUT" and r.path == path)
         assert {c["name"] for c in put.body} >= {"ask", "faq", "Answer from FAQ"}

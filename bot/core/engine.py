@@ -100,6 +100,35 @@ class Engine:
             region=self.region(context),
         )
 
+    def unsure(self, reply: Reply, context: AskContext | None = None) -> Reply:
+        """An answer not confident enough to post unasked, as an honest "I'm not sure".
+
+        The entry it would have given leads the "did you mean" suggestions; nothing is dropped
+        that keeps the member safe (clinical pointer, support lines, safety note).
+        """
+        if reply.kind is not ReplyKind.ANSWER or reply.entry_id is None:
+            return reply
+        context = context or AskContext()
+        body = self.kb.safety.no_match_message
+        if context.helper_hint:
+            body = f"{body}\n\n{context.helper_hint}"
+        best = Suggestion(reply.entry_id, reply.title, reply.score or 0.0)
+        others = tuple(s for s in reply.suggestions if s.entry_id != reply.entry_id)
+        return Reply(
+            kind=ReplyKind.NO_MATCH,
+            question=reply.question,
+            lead=self.kb.safety.clinical_pointer if reply.clinical else "",
+            body=body,
+            resources=reply.resources,
+            resources_heading=reply.resources_heading,
+            safety_note=reply.safety_note,
+            score=reply.score,
+            clinical=reply.clinical,
+            suggestions=(best, *others)[:3],
+            region=reply.region,
+            fired_rules=reply.fired_rules,
+        )
+
     # --- composition ---------------------------------------------------------------------
 
     def _crisis(

@@ -17,20 +17,31 @@ from discord import app_commands
 
 from bot.config import Settings
 from bot.core.engine import AskContext
-from bot.core.reply import Reply
+from bot.core.reply import Reply, ReplyKind
 from bot.discord_app.config_commands import register_config
 from bot.discord_app.health import Metrics, start_health_server
 from bot.discord_app.moderation import PREFIX as MODERATION_PREFIX
 from bot.discord_app.moderation import register_moderation
 from bot.discord_app.render import (
+    ANSWERED_NO,
+    ANSWERED_YES,
     SHARE,
     SHOW,
+    TALK,
     VOTE_DOWN,
     VOTE_UP,
-    DiscordMessage,
     clip,
     render_reply,
 )
+from bot.discord_app.support import (
+    Support,
+    gap_text,
+    register_support,
+    register_support_moderation,
+    server_context,
+)
+from bot.discord_app.views import stateless, to_view
+from bot.knowledge.guild_config import GuildConfig
 from bot.runtime import Runtime
 
 log = logging.getLogger("faqbot.discord")
@@ -40,10 +51,6 @@ NO_PINGS = discord.AllowedMentions.none()
 ASK_RATE, ASK_PER_SECONDS = 5, 60.0  # per member
 DRAIN_SECONDS = 10.0  # how long a stop waits for interactions already being answered
 
-HELPER_HINT = (
-    "You can also reach out to this server's moderators or helpers: they're people, and "
-    "they want to help."
-)
 ABOUT_TEXT = (
     "I'm **faqbot**, an FAQ bot, not a person and not a doctor. I answer questions about trauma, "
     "depression and kratom from vetted answers written from public health sources (NIH, NIMH, "
@@ -56,49 +63,25 @@ ABOUT_TEXT = (
 )
 
 
-def ask_context(interaction: discord.Interaction, settings: Settings) -> AskContext:
+def ask_context(
+    interaction: discord.Interaction, settings: Settings, config: GuildConfig | None = None
+) -> AskContext:
+    """The context of an interaction; with the server's settings when it has them."""
     guild_locale = str(interaction.guild_locale) if interaction.guild_locale else None
-    return AskContext(
-        locale=str(interaction.locale),
-        guild_locale=guild_locale,
-        default_region=settings.default_region,
-        # People here can help too. (A "Talk to a helper" button that opens a private thread
-        # with the helper role comes with the support-server features.)
-        helper_hint=HELPER_HINT if interaction.guild_id else None,
-    )
-
-
-def stateless(view: discord.ui.View) -> discord.ui.View:
-    """Mark a view finished before sending, so discord.py does not keep it in its view store.
-
-    Clicks are routed by custom_id in `on_interaction` instead; otherwise every view ever sent
-    would stay in memory (found by the load benchmark: +44% RSS in 60 s).
-    """
-    view.stop()
-    return view
-
-
-def to_view(message: DiscordMessage) -> discord.ui.View | None:
-    if not message.rows:
-        return None
-    view = discord.ui.View(timeout=None)
-    for row_number, row in enumerate(message.rows):
-        for button in row:
-            view.add_item(
-                discord.ui.Button(
-                    label=button.label,
-                    custom_id=button.custom_id,
-                    style=discord.ButtonStyle(button.style),
-                    row=row_number,
-                )
-            )
-    return stateless(view)
+    if config is None and interaction.guild_id is not None:
+        config = GuildConfig()
+    return server_context(str(interaction.locale), guild_locale, config, settings.default_region)
 
 
 async def send_reply(
-    interaction: discord.Interaction, reply: Reply, *, ephemeral: bool, shareable: bool = True
+    interaction: discord.Interaction,
+    reply: Reply,
+    *,
+    ephemeral: bool,
+    shareable: bool = True,
+    helpers: bool = False,
 ) -> None:
-    message = render_reply(reply, ephemeral=ephemeral, shareable=shareable)
+    message = render_reply(reply, ephemeral=ephemeral, shareable=shareable, helpers=helpers)
     view = to_view(message)
     kwargs: dict[str, Any] = {
         "embed": discord.Embed.from_dict(message.embed),
@@ -115,8 +98,12 @@ async def send_reply(
 
 class FaqBot(discord.Client):
     def __init__(self, runtime: Runtime, settings: Settings) -> None:
-        # Slash commands need no privileged intents; message content comes with issue 7.
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_PINGS)
+        # Message Content (privileged) is for auto-answers in watched help channels; without it
+        # the bot says so once and keeps serving slash commands (see `connect`).
+        intents = discord.Intents.default()
+        intents.message_content = True
+        super().__init__(intents=intents, allowed_mentions=NO_PINGS)
+        self.message_content = True
         self.runtime = runtime
         self.settings = settings
         self.tree = app_commands.CommandTree(self)
@@ -126,8 +113,36 @@ class FaqBot(discord.Client):
         register_commands(self)
         self.moderation = register_moderation(self)
         register_config(self)
+        self.support = Support(self)
+        register_support(self, self.support)
+        faq_group = self.tree.get_command("faq")
+        assert isinstance(faq_group, app_commands.Group)
+        register_support_moderation(self, self.support, faq_group)
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        try:
+            await super().connect(reconnect=reconnect)
+        except discord.PrivilegedIntentsRequired:
+            if not self.message_content:
+                raise
+            log.error(
+                "Discord refused the Message Content intent, so auto-answers in help channels "
+                "are OFF. Slash commands keep working. To turn auto-answers on: Developer "
+                "Portal > your application > Bot > Privileged Gateway Intents > Message "
+                "Content Intent, then restart faqbot."
+            )
+            self.message_content = False
+            self._connection._intents.message_content = False
+            await super().connect(reconnect=reconnect)
+
+    async def on_message(self, message: discord.Message) -> None:
+        try:
+            await self.support.on_message(message)
+        except Exception:
+            log.exception("auto-answer failed in channel %s", message.channel.id)
 
     async def setup_hook(self) -> None:
+        self.support.start_purging()
         if self.settings.sync_on_start:
             await self.tree.sync()
         if self.settings.health_port is not None:
@@ -152,15 +167,19 @@ class FaqBot(discord.Client):
         await self.close()
 
     async def close(self) -> None:
+        await self.support.stop_purging()
         if self.health_runner is not None:
             await self.health_runner.cleanup()
             self.health_runner = None
         await super().close()
 
     def answer(self, question: str, interaction: discord.Interaction) -> Reply:
+        return self.engine_answer(question, ask_context(interaction, self.settings))
+
+    def engine_answer(self, question: str, context: AskContext) -> Reply:
         """The core's answer, timed and counted for /metrics (counts only, never text)."""
         started = time.perf_counter()
-        reply = self.runtime.engine.answer(question, ask_context(interaction, self.settings))
+        reply = self.runtime.engine.answer(question, context)
         self.metrics.reply(reply.kind.value, time.perf_counter() - started)
         return reply
 
@@ -177,6 +196,8 @@ class FaqBot(discord.Client):
         try:
             if custom_id.startswith(MODERATION_PREFIX):
                 await self.moderation.handle(interaction, custom_id, data)
+            elif custom_id.startswith((TALK, ANSWERED_YES, ANSWERED_NO)):
+                await self.support.handle(interaction, custom_id)
             else:
                 await self.handle_button(interaction, custom_id, data)
         except Exception:
@@ -231,11 +252,11 @@ class FaqBot(discord.Client):
                 "That answer is no longer in the FAQ.", ephemeral=True, allowed_mentions=NO_PINGS
             )
 
-    async def public_replies(self, guild_id: int | None) -> bool:
+    def public_replies(self, config: GuildConfig | None) -> bool:
         """Whether /ask answers are public here: the server's choice, else the default."""
-        if guild_id is None:
+        if config is None:  # a direct message
             return False
-        chosen = (await self.runtime.store.guild_config(str(guild_id))).public_replies
+        chosen = config.public_replies
         return self.settings.public_replies if chosen is None else chosen
 
     def browse_page(self, topic: str, page: int) -> tuple[discord.Embed, discord.ui.View]:
@@ -362,11 +383,18 @@ def register_commands(bot: FaqBot) -> None:
     async def ask(
         interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]
     ) -> None:
-        reply = bot.answer(question, interaction)
+        guild = str(interaction.guild_id) if interaction.guild_id else None
+        config = await bot.runtime.store.guild_config(guild) if guild else None
+        reply = bot.engine_answer(question, ask_context(interaction, bot.settings, config))
         # A crisis reply is always private, whatever the server chose: never expose someone
         # in crisis in front of the channel.
-        public = not reply.is_crisis and await bot.public_replies(interaction.guild_id)
-        await send_reply(interaction, reply, ephemeral=not public)
+        public = not reply.is_crisis and bot.public_replies(config)
+        helpers = config is not None and config.helper_role is not None
+        await send_reply(interaction, reply, ephemeral=not public, helpers=helpers)
+        if guild is not None and reply.kind is ReplyKind.NO_MATCH:
+            await bot.runtime.store.record_gap(guild, gap_text(question))
+        elif guild is not None and reply.entry_id is not None:
+            await bot.runtime.store.count_answer(guild, reply.entry_id)
 
     @tree.command(name="resources", description="Crisis and support lines where you are")
     async def resources(interaction: discord.Interaction) -> None:

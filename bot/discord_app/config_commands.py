@@ -181,6 +181,92 @@ def register_config(bot: FaqBot) -> None:
         text = f"the default region is {code}." if code else "the region comes from each member."
         await change(interaction, text, region=code or None)
 
+    @config.command(name="watch", description="Auto-answer in a help channel or forum")
+    @app_commands.describe(channel="A text channel or a forum channel members ask for help in")
+    async def watch(
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
+        current = await bot.runtime.store.guild_config(str(interaction.guild_id or 0))
+        intent = (
+            ""
+            if bot.message_content
+            else " ⚠️ But the Message Content intent is off, so I can't read messages yet: "
+            "turn it on in the Developer Portal (Bot > Privileged Gateway Intents) and restart."
+        )
+        kind = "posts in the forum" if isinstance(channel, discord.ForumChannel) else "messages"
+        await change(
+            interaction,
+            f"I'll screen new {kind} in <#{channel.id}> (crisis first) and answer when I'm "
+            f"confident.{intent}",
+            watched_channels=[*current.watched_channels, channel.id],
+        )
+
+    @config.command(name="unwatch", description="Stop auto-answering in a channel")
+    async def unwatch(
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
+        current = await bot.runtime.store.guild_config(str(interaction.guild_id or 0))
+        remaining = [c for c in current.watched_channels if c != channel.id]
+        await change(interaction, f"I no longer watch <#{channel.id}>.", watched_channels=remaining)
+
+    @config.command(name="helpers", description="The role of people members can talk to")
+    @app_commands.describe(role="Pinged only inside private Talk to a helper threads")
+    async def helpers(interaction: discord.Interaction, role: discord.Role | None = None) -> None:
+        text = (
+            f"members can now press **Talk to a helper** to open a private thread with "
+            f"<@&{role.id}>."
+            if role
+            else "no helper role: members are pointed to the moderators instead."
+        )
+        await change(interaction, text, helper_role=role.id if role else None)
+
+    @config.command(name="alerts", description="Where helpers are alerted to a possible crisis")
+    @app_commands.describe(
+        channel="A channel only moderators and helpers can read",
+        enabled="Turn crisis alerts on or off (default on)",
+    )
+    async def alerts(
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        enabled: bool = True,
+    ) -> None:
+        if enabled and channel is None:
+            current = await bot.runtime.store.guild_config(str(interaction.guild_id or 0))
+            if current.alert_channel is None:
+                await interaction.response.send_message(
+                    "Not changed: choose a channel for the alerts.",
+                    ephemeral=True,
+                    allowed_mentions=NO_PINGS,
+                )
+                return
+        where = f" in <#{channel.id}>" if channel else ""
+        text = (
+            f"crisis alerts are on{where}: a jump link to the message (never a quote), pinging "
+            "the helper role if one is set."
+            if enabled
+            else "crisis alerts are off. Members still get crisis lines straight away."
+        )
+        changes: dict[str, Any] = {"crisis_alerts": enabled}
+        if channel is not None:
+            changes["alert_channel"] = channel.id
+        await change(interaction, text, **changes)
+
+    @config.command(name="threshold", description="How sure the bot must be to auto-answer")
+    @app_commands.describe(score="0-100; higher answers less often. Empty: the calibrated default")
+    async def threshold(
+        interaction: discord.Interaction,
+        score: app_commands.Range[float, 0, 100] | None = None,
+    ) -> None:
+        default = bot.runtime.loaded.matching.answer_threshold
+        text = (
+            f"auto-answers need a match score of at least {score:g} (default {default:g})."
+            if score is not None
+            else f"auto-answers use the calibrated default ({default:g})."
+        )
+        await change(interaction, text, auto_answer_threshold=score)
+
     @config.command(name="retention", description="How long unanswered questions are kept")
     @app_commands.describe(days=f"{MIN_RETENTION_DAYS}-{MAX_RETENTION_DAYS} days (default 30)")
     async def retention(

@@ -18,6 +18,9 @@ LABEL_LIMIT = 80
 
 # custom_id prefixes: button clicks are routed by these, so they survive restarts.
 VOTE_UP, VOTE_DOWN, SHARE, SHOW = "faq:up:", "faq:down:", "faq:share:", "faq:show:"
+# An auto-answer's "Did this answer your question?" and the hand-over to people.
+ANSWERED_YES, ANSWERED_NO, TALK = "faq:yes:", "faq:no:", "help:talk:"
+DID_THIS_ANSWER = "Did this answer your question?"
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,20 @@ def _resources_text(resources: tuple[Resource, ...]) -> str:
     return "\n".join(lines)
 
 
-def render_reply(reply: Reply, *, ephemeral: bool = True, shareable: bool = True) -> DiscordMessage:
-    """The message a member sees for `reply`; crisis replies carry resources and nothing else."""
+def render_reply(
+    reply: Reply,
+    *,
+    ephemeral: bool = True,
+    shareable: bool = True,
+    auto_answer: bool = False,
+    helpers: bool = False,
+) -> DiscordMessage:
+    """The message a member sees for `reply`; crisis replies carry resources and nothing else.
+
+    `auto_answer`: posted unasked in a help channel, so it asks "Did this answer your question?"
+    (Yes / No) instead of Helpful / Share. `helpers`: the server has helpers, so an honest
+    "I don't know" offers to talk to one.
+    """
     if reply.kind is ReplyKind.CRISIS:
         description = (
             f"{reply.lead}\n\n**{reply.resources_heading}**\n{_resources_text(reply.resources)}"
@@ -91,7 +106,15 @@ def render_reply(reply: Reply, *, ephemeral: bool = True, shareable: bool = True
         embed["footer"] = {"text": clip(footer, FOOTER_LIMIT)}
 
     rows: list[list[Button]] = []
-    if reply.entry_id:
+    if reply.entry_id and auto_answer:
+        embed["fields"].append({"name": DID_THIS_ANSWER, "value": "Tell me with a button below."})
+        rows.append(
+            [
+                Button("Yes", ANSWERED_YES + reply.entry_id, 3),
+                Button("No", ANSWERED_NO + reply.entry_id, 2),
+            ]
+        )
+    elif reply.entry_id:
         row = [
             Button("Helpful", VOTE_UP + reply.entry_id, 3),
             Button("Not helpful", VOTE_DOWN + reply.entry_id, 2),
@@ -106,6 +129,8 @@ def render_reply(reply: Reply, *, ephemeral: bool = True, shareable: bool = True
                 for s in reply.suggestions[:3]
             ]
         )
+    if helpers and reply.kind is ReplyKind.NO_MATCH:
+        rows.append([Button("Talk to a helper", TALK, 1)])
     return DiscordMessage(embed=embed, rows=rows, ephemeral=ephemeral)
 
 

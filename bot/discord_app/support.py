@@ -1,0 +1,440 @@
+"""Support servers: auto-answers in help channels, crisis alerts, helper hand-off, gaps, privacy.
+
+The bot is the first responder and hands over to people:
+- In a watched channel (text or forum) it screens every member message, crisis first. A crisis
+  gets crisis lines at once, and helpers get an alert with a *jump link* (never a quote).
+- Otherwise it answers only when confident, once per thread (or message), asking "Did this
+  answer your question?"; "No", or a forum post it cannot answer, offers **Talk to a helper**.
+- "Talk to a helper" opens a private thread with the member and pings the helper role there,
+  and only there.
+- Questions it could not answer are kept as text only (no user id) for the server's retention
+  period, so moderators see what to write next (`/faq gaps`).
+Members' words are never quoted anywhere: replies carry FAQ text, alerts carry a link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.core.engine import AskContext
+from bot.core.gaps import group_gaps
+from bot.core.reply import Reply, ReplyKind
+from bot.discord_app.render import (
+    ANSWERED_NO,
+    ANSWERED_YES,
+    DID_THIS_ANSWER,
+    TALK,
+    clip,
+    render_reply,
+)
+from bot.discord_app.views import to_view
+from bot.knowledge.guild_config import GuildConfig
+from bot.knowledge.schema import MENTION_PATTERN
+from bot.knowledge.store import KnowledgeStore
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import FaqBot
+
+log = logging.getLogger("faqbot.discord")
+NO_PINGS = discord.AllowedMentions.none()
+HANDOFF_COOLDOWN_SECONDS = 600.0  # one helper thread per member per server per 10 minutes
+PURGE_EVERY_SECONDS = 3600.0
+MIN_WORDS_TO_ANSWER = 3  # "thanks!", "lol same" are chatter, not questions
+MAX_GAP_CHARS = 300
+CRISIS_LABELS = {
+    "self_harm": "suicide or self-harm risk",
+    "medical_emergency": "a medical emergency",
+    "abuse": "abuse",
+    "violence": "violence",
+}
+STAFF_PERMISSIONS = ("manage_guild", "manage_messages", "administrator")
+
+
+def gap_text(question: str) -> str:
+    """What is kept of an unanswered question: its text, capped, with anything ping-like cut."""
+    return MENTION_PATTERN.sub("[mention]", question.strip())[:MAX_GAP_CHARS]
+
+
+HELPER_HINT = (
+    "You can also reach out to this server's moderators or helpers: they're people, and "
+    "they want to help."
+)
+TALK_HINT = "A person from this server can help too: press **Talk to a helper**."
+
+
+def server_context(
+    locale: str | None, guild_locale: str | None, config: GuildConfig | None, region: str | None
+) -> AskContext:
+    """Where a question was asked in Discord: languages, the server's region and its people."""
+    if config is None:  # a direct message: no server, no helpers to point to
+        return AskContext(locale=locale, guild_locale=guild_locale, default_region=region)
+    return AskContext(
+        locale=locale,
+        guild_locale=guild_locale,
+        default_region=config.region or region,
+        helper_hint=TALK_HINT if config.helper_role else HELPER_HINT,
+    )
+
+
+class Support:
+    def __init__(self, bot: FaqBot) -> None:
+        self.bot = bot
+        self.handoffs: dict[tuple[int, int], tuple[float, int]] = {}  # (guild, member) -> t, thread
+        self.purge_task: asyncio.Task[None] | None = None
+
+    @property
+    def store(self) -> KnowledgeStore:
+        return self.bot.runtime.store
+
+    def context(self, guild: discord.Guild | None, config: GuildConfig) -> AskContext:
+        guild_locale = str(guild.preferred_locale) if guild else None
+        return server_context(None, guild_locale, config, self.bot.settings.default_region)
+
+    # --- watched channels ---------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or message.webhook_id is not None:
+            return
+        config: GuildConfig = await self.store.guild_config(str(message.guild.id))
+        if not config.watched_channels:
+            return
+        channel = message.channel
+        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+        if channel.id in config.watched_channels:
+            claim, is_post = str(message.id), False  # a message in a watched text channel
+        elif parent_id is not None and parent_id in config.watched_channels:
+            claim, is_post = str(channel.id), True  # a forum post, or a thread in a help channel
+        else:
+            return
+        if self.is_staff(message.author, config) or not message.content.strip():
+            return
+        reply = self.bot.engine_answer(message.content, self.context(message.guild, config))
+        if reply.is_crisis:
+            # Crisis first, whatever happened in this thread before: never deduplicated.
+            await self.post_reply(message, reply, config)
+            await self.alert_helpers(message, reply, config)
+            return
+        threshold = config.auto_answer_threshold
+        if threshold is None:
+            threshold = self.bot.runtime.loaded.matching.answer_threshold
+        confident = (
+            reply.kind is ReplyKind.ANSWER
+            and reply.score is not None
+            and reply.score >= threshold
+            and len(message.content.split()) >= MIN_WORDS_TO_ANSWER
+        )
+        if not confident and not is_post:
+            return  # chatter, or a question it is not sure about: stay quiet in a channel
+        if not await self.store.claim_answer(str(message.guild.id), claim):
+            return  # this thread was answered already
+        if confident:
+            await self.post_reply(message, reply, config)
+            assert reply.entry_id is not None
+            await self.store.count_answer(str(message.guild.id), reply.entry_id)
+        else:  # a forum post is a request for help: say so honestly and offer a person
+            unsure = self.bot.runtime.engine.unsure(reply, self.context(message.guild, config))
+            await self.post_reply(message, unsure, config)
+            await self.store.record_gap(str(message.guild.id), gap_text(message.content))
+
+    def is_staff(self, author: discord.abc.User, config: GuildConfig) -> bool:
+        """Moderators and helpers talk in help channels too; the bot doesn't answer them."""
+        if not isinstance(author, discord.Member):
+            return False
+        permissions = author.guild_permissions
+        if any(getattr(permissions, name) for name in STAFF_PERMISSIONS):
+            return True
+        staff_roles = {config.moderator_role, config.helper_role} - {None}
+        return any(role.id in staff_roles for role in author.roles)
+
+    async def post_reply(self, message: discord.Message, reply: Reply, config: GuildConfig) -> None:
+        rendered = render_reply(
+            reply,
+            ephemeral=False,
+            shareable=False,
+            auto_answer=True,
+            helpers=config.helper_role is not None,
+        )
+        kwargs: dict[str, Any] = {
+            "embed": discord.Embed.from_dict(rendered.embed),
+            "allowed_mentions": NO_PINGS,
+            "mention_author": False,
+        }
+        if (view := to_view(rendered)) is not None:
+            kwargs["view"] = view
+        try:
+            await message.reply(**kwargs)
+        except discord.HTTPException:
+            # The message may be gone, or replies not allowed: post in the channel instead.
+            kwargs.pop("mention_author")
+            await message.channel.send(**kwargs)
+
+    async def alert_helpers(
+        self, message: discord.Message, reply: Reply, config: GuildConfig
+    ) -> None:
+        """A jump link for people who can reach out. Never a quote of what the member wrote."""
+        if not config.crisis_alerts or config.alert_channel is None:
+            return
+        label = CRISIS_LABELS.get(reply.crisis.value if reply.crisis else "", "a crisis")
+        role = f"<@&{config.helper_role}> " if config.helper_role else ""
+        text = (
+            f"{role}A message in <#{message.channel.id}> may mean someone is facing {label}. "
+            f"I replied with crisis lines. Please check in with them: {message.jump_url}"
+        )
+        allowed = (
+            discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(config.helper_role)]
+            )
+            if config.helper_role
+            else NO_PINGS
+        )
+        try:
+            await self.bot.get_partial_messageable(config.alert_channel).send(
+                text, allowed_mentions=allowed
+            )
+        except discord.HTTPException:
+            log.error("could not post a crisis alert to channel %s", config.alert_channel)
+
+    # --- buttons ------------------------------------------------------------------------
+
+    async def handle(self, interaction: discord.Interaction, custom_id: str) -> None:
+        if custom_id.startswith(TALK):
+            await self.talk_to_helper(interaction, custom_id[len(TALK) :])
+            return
+        helpful = custom_id.startswith(ANSWERED_YES)
+        entry_id = custom_id[len(ANSWERED_YES if helpful else ANSWERED_NO) :]
+        if entry_id in self.bot.runtime.engine.by_id:
+            await self.store.record_vote(entry_id, str(interaction.user.id), helpful)
+        if helpful:
+            await interaction.response.send_message(
+                "Glad it helped. Thanks for telling me!", ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        config = await self.store.guild_config(str(interaction.guild_id or 0))
+        view = None
+        text = (
+            "Sorry it didn't answer your question. Thanks for telling me: it helps the moderators."
+        )
+        if config.helper_role is not None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(
+                discord.ui.Button(
+                    label="Talk to a helper",
+                    custom_id=TALK + entry_id,
+                    style=discord.ButtonStyle.primary,
+                )
+            )
+            view.stop()
+            text += " A person from this server can help: press **Talk to a helper**."
+        kwargs: dict[str, Any] = {"view": view} if view else {}
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
+        )
+
+    async def talk_to_helper(self, interaction: discord.Interaction, entry_id: str) -> None:
+        async def say(text: str) -> None:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+        guild = interaction.guild
+        if guild is None:
+            await say(
+                "Helpers are people in a server; please ask there. /resources has lines you "
+                "can call."
+            )
+            return
+        config: GuildConfig = await self.store.guild_config(str(guild.id))
+        if config.helper_role is None:
+            await say(
+                "This server hasn't set up helpers yet; please reach out to a moderator. "
+                "If you need help right now, use /resources."
+            )
+            return
+        key = (guild.id, interaction.user.id)
+        last = self.handoffs.get(key)
+        if last is not None and time.monotonic() - last[0] < HANDOFF_COOLDOWN_SECONDS:
+            await say(
+                f"You already have a private thread with the helpers: <#{last[1]}>. They'll "
+                "be with you there."
+            )
+            return
+        host = self.thread_host(interaction.channel, config, guild)
+        if host is None:
+            await say(
+                "I can't open a private thread here. Please message a moderator or helper "
+                "directly; if you need help right now, use /resources."
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        thread = await host.create_thread(
+            name="Talk to a helper",
+            type=discord.ChannelType.private_thread,
+            invitable=False,
+            auto_archive_duration=1440,
+            reason="a member asked to talk to a helper",
+        )
+        await thread.add_user(interaction.user)
+        entry = self.bot.runtime.engine.by_id.get(entry_id)
+        about = (
+            f"They were reading the FAQ answer **{entry.question}**, and it didn't fully help."
+            if entry
+            else "The FAQ didn't have an answer for them."
+        )
+        await thread.send(
+            f"<@&{config.helper_role}>: <@{interaction.user.id}> would like to talk to a helper. "
+            f"{about}\n\n<@{interaction.user.id}>, a helper will join you here. Only you, the "
+            "helpers and the moderators can see this thread. If you are in danger right now, "
+            "use /resources or call your local emergency number.",
+            # The helper role is pinged here, and only here; the member is added, not pinged.
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(config.helper_role)]
+            ),
+        )
+        self.handoffs[key] = (time.monotonic(), thread.id)
+        await interaction.followup.send(
+            f"I've opened a private thread with the helpers: <#{thread.id}>.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    def thread_host(
+        self, channel: Any, config: GuildConfig, guild: discord.Guild
+    ) -> discord.TextChannel | None:
+        """Where a private thread can go: this text channel, its parent, else the alert channel."""
+        if isinstance(channel, discord.Thread):
+            channel = channel.parent
+        if isinstance(channel, discord.TextChannel):
+            return channel
+        fallback = guild.get_channel(config.alert_channel) if config.alert_channel else None
+        return fallback if isinstance(fallback, discord.TextChannel) else None
+
+    # --- retention ----------------------------------------------------------------------
+
+    def start_purging(self) -> None:
+        async def loop() -> None:
+            while True:
+                try:
+                    deleted = await self.store.purge_expired()
+                    if deleted:
+                        log.info("retention: deleted %d expired unanswered question(s)", deleted)
+                except Exception:
+                    log.exception("retention purge failed; trying again later")
+                await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+        self.purge_task = asyncio.create_task(loop(), name="faqbot retention purge")
+
+    async def stop_purging(self) -> None:
+        if self.purge_task is not None:
+            self.purge_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.purge_task
+            self.purge_task = None
+
+
+# --- commands --------------------------------------------------------------------------------
+
+PRIVACY_TEXT = (
+    "**What faqbot stores about you:** only your Helpful / Not helpful (and Yes / No) votes, with "
+    "your user ID, so you can vote once per answer. Your questions are never stored with your "
+    "name. Questions the bot could not answer are kept as text only, without who asked, for "
+    "{days} days, so moderators can write new answers. Private helper threads are Discord "
+    "threads: the server keeps them, not faqbot."
+)
+
+
+def register_support(bot: FaqBot, support: Support) -> None:
+    privacy = app_commands.Group(name="privacy", description="What faqbot stores about you")
+
+    @privacy.command(name="show", description="See everything faqbot stores about you")
+    async def show(interaction: discord.Interaction) -> None:
+        votes = await support.store.member_data(str(interaction.user.id))
+        config = await support.store.guild_config(str(interaction.guild_id or 0))
+        lines = [
+            f"• {'👍' if helpful else '👎'} `{entry_id}` ({at[:10]})"
+            for entry_id, helpful, at in votes
+        ]
+        listed = "\n".join(lines[:30]) or "• nothing: you have not voted on any answer."
+        more = f"\n… and {len(lines) - 30} more" if len(lines) > 30 else ""
+        embed = discord.Embed(
+            title="Your data in faqbot",
+            description=PRIVACY_TEXT.format(days=config.retention_days)
+            + f"\n\n**Stored now:**\n{listed}{more}\n\nDelete it all with `/privacy forget`.",
+            color=0x3B82F6,
+        )
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @privacy.command(name="forget", description="Delete everything faqbot stores about you")
+    async def forget(interaction: discord.Interaction) -> None:
+        deleted = await support.store.forget_member(str(interaction.user.id))
+        await interaction.response.send_message(
+            f"Done: deleted {deleted} stored vote(s). faqbot keeps nothing else that names you.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    bot.tree.add_command(privacy)
+
+
+def register_support_moderation(bot: FaqBot, support: Support, faq: app_commands.Group) -> None:
+    """`/faq gaps` and `/faq stats`, in the moderators' group."""
+    from bot.discord_app.moderation import moderator_config
+
+    @faq.command(name="gaps", description="Questions the bot could not answer, most asked first")
+    async def gaps(interaction: discord.Interaction) -> None:
+        config = await moderator_config(bot, interaction)
+        if config is None:
+            return
+        texts = await support.store.gaps(str(interaction.guild_id))
+        groups = group_gaps(texts, bot.runtime.loaded.matching)
+        lines = []
+        for number, group in enumerate(groups, 1):
+            others = "; ".join(discord.utils.escape_markdown(o) for o in group.others)
+            also = f"\n   also: {clip(others, 200)}" if others else ""
+            lines.append(
+                f"**{number}.** {discord.utils.escape_markdown(clip(group.example, 200))} "
+                f"(**{group.count}×**){also}"
+            )
+        description = "\n".join(lines) or "Nothing unanswered in this period. 🎉"
+        embed = discord.Embed(
+            title=f"Unanswered questions, last {config.retention_days} days ({len(texts)} in all)",
+            description=clip(description, 4096),
+            color=0x8B5CF6,
+        )
+        embed.set_footer(
+            text="Kept as text only, without who asked. Write an answer with /faq add."
+        )
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @faq.command(name="stats", description="How often each answer is used, and how helpful it is")
+    async def stats(interaction: discord.Interaction) -> None:
+        if await moderator_config(bot, interaction) is None:
+            return
+        rows = await support.store.entry_stats(str(interaction.guild_id))
+        lines = []
+        for entry_id, answers, up, down in rows[:25]:
+            votes = up + down
+            helpful = (
+                f"{round(100 * up / votes)}% helpful of {votes} vote(s)" if votes else "no votes"
+            )
+            lines.append(f"`{entry_id}`: {answers} answer(s) here · {helpful}")
+        embed = discord.Embed(
+            title="FAQ use in this server",
+            description="\n".join(lines) or "No answers given or votes cast yet.",
+            color=0x8B5CF6,
+        )
+        embed.set_footer(text="Answers: /ask and auto-answers in this server. Votes: all servers.")
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+
+__all__ = ["DID_THIS_ANSWER", "Support", "register_support", "register_support_moderation"]

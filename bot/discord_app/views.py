@@ -1,0 +1,34 @@
+"""Turning rendered messages into discord.py views that discord.py does not keep in memory."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.discord_app.render import DiscordMessage
+
+
+def stateless(view: discord.ui.View) -> discord.ui.View:
+    """Mark a view finished before sending, so discord.py does not keep it in its view store.
+
+    Clicks are routed by custom_id in `on_interaction` instead; otherwise every view ever sent
+    would stay in memory (found by the load benchmark: +44% RSS in 60 s).
+    """
+    view.stop()
+    return view
+
+
+def to_view(message: DiscordMessage) -> discord.ui.View | None:
+    if not message.rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    for row_number, row in enumerate(message.rows):
+        for button in row:
+            view.add_item(
+                discord.ui.Button(
+                    label=button.label,
+                    custom_id=button.custom_id,
+                    style=discord.ButtonStyle(button.style),
+                    row=row_number,
+                )
+            )
+    return stateless(view)
