@@ -53,9 +53,11 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+async def running_bot(
+    tmp_path: Path, fake: FakeDiscord | None = None, **overrides: Any
+) -> AsyncIterator[Harness]:
     """The real client, connected to a fresh fake Discord, torn down whatever happens."""
-    fake = FakeDiscord()
+    fake = fake or FakeDiscord()
     await fake.start()
     settings = dataclasses.replace(fake_settings(fake, tmp_path), **overrides)
     point_at(settings)

@@ -147,3 +147,12 @@ def test_kb_export_and_import_from_the_shell(run_cli: RunCli, tmp_path: Path) ->
     # The live FAQ is unchanged: drafts wait for review.
     answer = run_cli("ask", "--json", "is kratom safe")
     assert "Kratom isn't proven safe" in answer.stdout
+
+
+def test_invite_url_asks_for_exactly_what_the_bot_uses(run_cli: RunCli) -> None:
+    out = run_cli("invite-url", "--app-id", "1100000000000000001").stdout
+    permissions = int(re.search(r"permissions=(\d+)", out).group(1))  # type: ignore[union-attr]
+    wanted = {10: "view", 11: "send", 14: "embed", 15: "attach", 16: "history", 31: "commands"}
+    wanted |= {36: "private threads", 38: "send in threads"}
+    assert permissions == sum(1 << bit for bit in wanted)
+    assert not permissions & (1 << 3 | 1 << 17 | 1 << 28)  # administrator, mention everyone, roles

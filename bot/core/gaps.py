@@ -3,7 +3,8 @@
 Pure: texts in, groups out. Each question is reduced to its content words in the matcher's
 canonical form (synonyms and slang mapped, e.g. "interact" and "mix" alike; stopwords dropped).
 Greedy single pass: a question joins the first group whose representative has a similar word
-set (rapidfuzz token-sort ratio) *and* shares a word with it (typos allowed). In a kratom server
+set (rapidfuzz token-sort ratio), or whose words it nearly all contains (two words or more, so a
+lone topic word is not enough), *and* shares a word with it (typos allowed). In a kratom server
 almost every question says "kratom", so a looser measure (token-set) groups unrelated questions;
 this errs towards separate lines, which hides nothing. Groups are listed most frequent first.
 """
@@ -19,6 +20,7 @@ from bot.core.matcher import MatchingConfig, phrasing_key
 
 SIMILAR_AT = 75.0  # token-sort ratio of the content words (0-100)
 SAME_WORD_AT = 85.0  # two words are one word with a typo ("adderal", "adderall")
+CONTAINED_AT = 0.8  # share of the shorter question's words found in the longer one
 
 
 @dataclass
@@ -45,9 +47,7 @@ def group_gaps(
         if not key:
             continue
         for group in groups:
-            if fuzz.token_sort_ratio(key, group.key) >= SIMILAR_AT and _share_a_word(
-                key, group.key
-            ):
+            if _similar(key, group.key):
                 group.count += 1
                 if len(group.others) < 3 and text not in (group.example, *group.others):
                     group.others.append(text)
@@ -58,5 +58,10 @@ def group_gaps(
     return groups[:limit]
 
 
-def _share_a_word(a: str, b: str) -> bool:
-    return any(fuzz.ratio(x, y) >= SAME_WORD_AT for x in a.split() for y in b.split())
+def _similar(a: str, b: str) -> bool:
+    short, long = sorted((a.split(), b.split()), key=len)
+    found = sum(any(fuzz.ratio(x, y) >= SAME_WORD_AT for y in long) for x in short)
+    if not found:
+        return False
+    contained = len(short) >= 2 and found / len(short) >= CONTAINED_AT
+    return contained or fuzz.token_sort_ratio(a, b) >= SIMILAR_AT

@@ -56,10 +56,12 @@ ABOUT_TEXT = (
     "depression and kratom from vetted answers written from public health sources (NIH, NIMH, "
     "NIDA, FDA, CDC, SAMHSA, WHO, NHS); every answer lists its sources and when it was reviewed. "
     "I don't diagnose or give doses. If a message sounds like someone is in danger, I show crisis "
-    "lines first.\n\n**What I store:** not your questions with your name. Helpful/Not helpful "
-    "votes are kept with your user ID so you can only vote once; to have them deleted, ask a "
-    "moderator of this server. Replies to /ask are visible only to you unless this server "
-    "chose otherwise, and crisis replies are always private."
+    "lines first.\n\n**What I store:** never your questions with your name. Your votes on "
+    "answers are kept with your user ID so you can vote once. Questions I couldn't answer are "
+    "kept as text only, without who asked, for a limited time, so moderators can fill the gaps. "
+    "See it all with /privacy show; it is deleted with /privacy forget. Replies to /ask are "
+    "visible only to you unless this server chose otherwise, and crisis replies are always "
+    "private."
 )
 
 

@@ -18,12 +18,16 @@ from bot.runtime import start_runtime
 
 log = logging.getLogger("faqbot.discord")
 
-# Send Messages, Embed Links, Read Message History, Send Messages in Threads, Use Slash Commands.
+# Exactly what faqbot uses: read and answer in help channels and forum posts, embeds, slash
+# commands, and private "Talk to a helper" threads. Nothing that can manage, kick or ping everyone.
 INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
     send_messages=True,
     embed_links=True,
+    attach_files=True,  # /faq export
     read_message_history=True,
     send_messages_in_threads=True,
+    create_private_threads=True,
     use_application_commands=True,
 )
 

@@ -139,9 +139,9 @@ class Support:
             assert reply.entry_id is not None
             await self.store.count_answer(str(message.guild.id), reply.entry_id)
         else:  # a forum post is a request for help: say so honestly and offer a person
+            await self.store.record_gap(str(message.guild.id), gap_text(message.content))
             unsure = self.bot.runtime.engine.unsure(reply, self.context(message.guild, config))
             await self.post_reply(message, unsure, config)
-            await self.store.record_gap(str(message.guild.id), gap_text(message.content))
 
     def is_staff(self, author: discord.abc.User, config: GuildConfig) -> bool:
         """Moderators and helpers talk in help channels too; the bot doesn't answer them."""

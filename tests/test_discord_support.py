@@ -1,0 +1,296 @@
+"""Support servers, end to end: the real client against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.discord_harness import Harness, button, embed_text, running_bot
+from tests.fake_discord import (
+    ALERT_CHANNEL_ID,
+    CHANNEL_ID,
+    FORUM_CHANNEL_ID,
+    GUILD_ID,
+    HELPER_ROLE_ID,
+    MESSAGE_CONTENT_INTENT,
+    MODERATOR_ROLE_ID,
+    FakeDiscord,
+    Recorded,
+    member_message,
+    slash_command,
+    snowflake,
+    thread_payload,
+)
+
+MANAGE_GUILD = str(1 << 5)
+MEMBER = "1700000000000000001"
+QUIET_SECONDS = 1.0  # how long "the bot said nothing" is watched for
+
+
+async def configure(bot: Harness, **settings: Any) -> None:
+    await bot.bot.runtime.store.set_guild_config(GUILD_ID, "test", **settings)
+
+
+def posts_in(bot: Harness, channel_id: str, start: int = 0) -> list[Recorded]:
+    return [
+        r
+        for r in bot.fake.requests[start:]
+        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
+    ]
+
+
+async def next_post(bot: Harness, channel_id: str, start: int) -> Recorded:
+    path = f"/channels/{channel_id}/messages"
+    return await bot.fake.wait_for_request(
+        lambda r: r.method == "POST" and r.path == path, start=start
+    )
+
+
+async def forum_post(bot: Harness, text: str, user: str = MEMBER) -> tuple[str, int]:
+    """A new post in the watched forum: THREAD_CREATE, then its starter message."""
+    thread_id = snowflake()
+    start = len(bot.fake.requests)
+    await bot.fake.dispatch(
+        "THREAD_CREATE", {**thread_payload(thread_id, FORUM_CHANNEL_ID, "help")}
+    )
+    await bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message(text, thread_id, message_id=thread_id, user_id=user)
+    )
+    return thread_id, start
+
+
+def pings(body: dict[str, Any]) -> dict[str, Any]:
+    """Who a message may ping (snowflakes as strings: Discord takes either)."""
+    allowed = dict(body["allowed_mentions"])
+    if "roles" in allowed:
+        allowed["roles"] = [str(r) for r in allowed["roles"]]
+    return allowed
+
+
+def components(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body.get("components", []) for c in row["components"]]
+
+
+async def test_config_watch_and_show(discord_bot: Harness) -> None:
+    forum = {
+        FORUM_CHANNEL_ID: {
+            "id": FORUM_CHANNEL_ID,
+            "type": 15,
+            "name": "ask-for-help",
+            "permissions": "0",
+        }
+    }
+    body = await discord_bot.send(
+        slash_command(
+            "config",
+            [{"type": 7, "name": "channel", "value": FORUM_CHANNEL_ID}],
+            subcommand="watch",
+            permissions=MANAGE_GUILD,
+            resolved={"channels": forum},
+        )
+    )
+    assert "posts in the forum" in body["data"]["content"]
+    refused = await discord_bot.send(slash_command("config", subcommand="show"))
+    assert "only members with Manage Server" in refused["data"]["content"]
+    shown = await discord_bot.send(
+        slash_command("config", subcommand="show", permissions=MANAGE_GUILD)
+    )
+    text = shown["data"]["embeds"][0]["description"]
+    assert f"<#{FORUM_CHANNEL_ID}>" in text and "a second moderator must approve" in text
+    assert "30 days" in text
+
+
+async def test_a_forum_post_is_answered_once_in_its_thread(discord_bot: Harness) -> None:
+    await configure(discord_bot, watched_channels=[int(FORUM_CHANNEL_ID)])
+    thread_id, start = await forum_post(discord_bot, "is kratom addictive? i use it daily")
+    answer = await next_post(discord_bot, thread_id, start)
+    body = answer.body
+    assert body["embeds"][0]["title"] == "Is kratom addictive?"
+    assert body["allowed_mentions"]["parse"] == [] and body["message_reference"]["message_id"]
+    assert components(body) == ["faq:yes:kratom-dependence", "faq:no:kratom-dependence"]
+    assert "Did this answer your question?" in str(body["embeds"][0]["fields"])
+    assert "daily" not in str(body)  # the member's words are never quoted
+    # More messages in the same post: the bot has answered this thread already.
+    later = len(discord_bot.fake.requests)
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("does kratom show up on a drug test", thread_id)
+    )
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, thread_id, later) == []
+
+
+async def test_chatter_bots_and_staff_are_ignored(discord_bot: Harness) -> None:
+    await configure(
+        discord_bot, watched_channels=[int(CHANNEL_ID)], moderator_role=int(MODERATOR_ROLE_ID)
+    )
+    start = len(discord_bot.fake.requests)
+    for payload in (
+        member_message("lol same", CHANNEL_ID),
+        member_message("thanks everyone, you're great", CHANNEL_ID),
+        member_message("what's everyone doing this weekend?", CHANNEL_ID),
+        member_message("is kratom addictive?", CHANNEL_ID, bot=True),
+        member_message("is kratom addictive?", CHANNEL_ID, roles=[MODERATOR_ROLE_ID]),
+    ):
+        await discord_bot.fake.dispatch("MESSAGE_CREATE", payload)
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, CHANNEL_ID, start) == []
+    # A clear question from a member in the same channel is answered.
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("can kratom damage your liver?", CHANNEL_ID)
+    )
+    answer = await next_post(discord_bot, CHANNEL_ID, start)
+    assert answer.body["embeds"][0]["title"] == "Can kratom damage your liver?"
+
+
+async def test_an_unsure_forum_post_is_handed_to_helpers(discord_bot: Harness) -> None:
+    await configure(
+        discord_bot, watched_channels=[int(FORUM_CHANNEL_ID)], helper_role=int(HELPER_ROLE_ID)
+    )
+    thread_id, start = await forum_post(discord_bot, "which pizza place in naples is the best")
+    reply = (await next_post(discord_bot, thread_id, start)).body
+    assert "I don't have a vetted answer" in reply["embeds"][0]["description"]
+    assert "help:talk:" in components(reply)
+    assert await discord_bot.bot.runtime.store.gaps(GUILD_ID) == [
+        "which pizza place in naples is the best"
+    ]
+
+
+async def test_talk_to_a_helper_opens_a_private_thread_pinging_only_helpers(
+    discord_bot: Harness,
+) -> None:
+    await configure(discord_bot, helper_role=int(HELPER_ROLE_ID))
+    start = len(discord_bot.fake.requests)
+    body = await discord_bot.send(button("help:talk:kratom-liver", user_id=MEMBER))
+    assert body["type"] == 5  # thinking, then a follow-up
+    created = await discord_bot.fake.wait_for_request(
+        lambda r: r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/threads", start=start
+    )
+    assert created.body["type"] == 12 and created.body["invitable"] is False  # private
+    await discord_bot.fake.wait_for_request(
+        lambda r: r.method == "PUT" and r.path.endswith(f"/thread-members/{MEMBER}"), start=start
+    )
+    said = await discord_bot.fake.wait_for_request(
+        lambda r: (
+            r.method == "POST"
+            and r.path.startswith("/channels/")
+            and "content" in (r.body or {})
+            and "would like to talk" in r.body["content"]
+        ),
+        start=start,
+    )
+    assert said.path != f"/channels/{CHANNEL_ID}/messages"  # in the thread, not the channel
+    assert pings(said.body) == {"parse": [], "roles": [HELPER_ROLE_ID]}
+    assert f"<@&{HELPER_ROLE_ID}>" in said.body["content"]
+    assert "Can kratom damage your liver?" in said.body["content"]  # FAQ context, not their words
+    # A second press soon after points to the same thread instead of opening another.
+    again = await discord_bot.send(button("help:talk:kratom-liver", user_id=MEMBER))
+    assert "already have a private thread" in again["data"]["content"]
+    threads = [r for r in discord_bot.fake.requests if r.path.endswith("/threads")]
+    assert len(threads) == 1
+
+
+async def test_no_on_an_auto_answer_records_the_vote_and_offers_a_helper(
+    discord_bot: Harness,
+) -> None:
+    await configure(discord_bot, helper_role=int(HELPER_ROLE_ID))
+    body = await discord_bot.send(button("faq:no:kratom-liver", user_id=MEMBER))
+    assert "help:talk:kratom-liver" in components(body["data"])
+    assert await discord_bot.bot.runtime.store.vote_counts("kratom-liver") == (0, 1)
+
+
+async def test_a_crisis_post_gets_lines_and_alerts_helpers_with_a_link_not_a_quote(
+    discord_bot: Harness,
+) -> None:
+    await configure(
+        discord_bot,
+        watched_channels=[int(CHANNEL_ID)],
+        alert_channel=int(ALERT_CHANNEL_ID),
+        helper_role=int(HELPER_ROLE_ID),
+    )
+    start = len(discord_bot.fake.requests)
+    said = "i cant do this anymore, i want to end my life tonight. zebulon"
+    message = member_message(said, CHANNEL_ID)
+    await discord_bot.fake.dispatch("MESSAGE_CREATE", message)
+    reply = (await next_post(discord_bot, CHANNEL_ID, start)).body
+    assert "988" in reply["embeds"][0]["description"] and not reply.get("components")
+    alert = (await next_post(discord_bot, ALERT_CHANNEL_ID, start)).body
+    jump = f"https://discord.com/channels/{GUILD_ID}/{CHANNEL_ID}/{message['id']}"
+    assert jump in alert["content"] and f"<@&{HELPER_ROLE_ID}>" in alert["content"]
+    assert "zebulon" not in alert["content"] and "end my life" not in alert["content"]
+    assert pings(alert) == {"parse": [], "roles": [HELPER_ROLE_ID]}
+    assert await discord_bot.bot.runtime.store.gaps(GUILD_ID) == []  # crisis text is never kept
+    # Alerts can be switched off; the member still gets the crisis lines.
+    await configure(discord_bot, crisis_alerts=False)
+    later = len(discord_bot.fake.requests)
+    await discord_bot.fake.dispatch("MESSAGE_CREATE", member_message(said, CHANNEL_ID))
+    await next_post(discord_bot, CHANNEL_ID, later)
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, ALERT_CHANNEL_ID, later) == []
+
+
+async def test_without_message_content_the_bot_says_so_and_slash_commands_work(
+    tmp_path: Path, caplog: Any
+) -> None:
+    fake = FakeDiscord(allow_message_content=False)
+    async with running_bot(tmp_path, fake=fake) as harness:
+        assert harness.bot.message_content is False
+        assert fake.identifies[0] & MESSAGE_CONTENT_INTENT
+        assert not fake.identifies[-1] & MESSAGE_CONTENT_INTENT
+        assert "Message Content intent" in caplog.text and "auto-answers" in caplog.text
+        body = await harness.ask("what is kratom")
+        assert body["data"]["embeds"][0]["title"] == "What is kratom?"
+
+
+async def test_gaps_group_unanswered_questions_for_moderators(discord_bot: Harness) -> None:
+    unanswerable = (
+        "where can i buy a weighted blanket",
+        "what's the best pizza in naples",
+        "best weighted blanket to buy?",
+        "weighted blanket recommendations to buy please",
+    )
+    for question in unanswerable:
+        await discord_bot.ask(question)
+    await discord_bot.ask("is kratom addictive")  # answered: not a gap
+    assert await discord_bot.bot.runtime.store.gaps(GUILD_ID) == list(unanswerable)
+    body = await discord_bot.send(slash_command("faq", subcommand="gaps", permissions=MANAGE_GUILD))
+    text = embed_text(body)
+    assert "(**3×**)" in text and "pizza" in text and text.index("3×") < text.index("pizza")
+    refused = await discord_bot.send(slash_command("faq", subcommand="gaps"))
+    assert "only this server's FAQ moderators" in refused["data"]["content"]
+
+
+async def test_privacy_forget_deletes_every_row_that_names_the_member(
+    discord_bot: Harness, tmp_path: Path
+) -> None:
+    await discord_bot.send(button("faq:up:kratom-liver", user_id=MEMBER))
+    await discord_bot.send(button("faq:no:kratom-legal", user_id=MEMBER))
+    await discord_bot.ask("what's the best pizza in naples", user_id=MEMBER)
+    shown = await discord_bot.send(slash_command("privacy", subcommand="show", user_id=MEMBER))
+    assert "`kratom-liver`" in embed_text(shown) and "`kratom-legal`" in embed_text(shown)
+    done = await discord_bot.send(slash_command("privacy", subcommand="forget", user_id=MEMBER))
+    assert "deleted 2" in done["data"]["content"]
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in db.execute(f"SELECT * FROM {table}"):
+                assert MEMBER not in " ".join(map(str, row)), (table, row)
+    assert await discord_bot.bot.runtime.store.gaps(GUILD_ID)  # the unattributed text remains
+
+
+async def test_retention_purge_deletes_old_unanswered_questions(discord_bot: Harness) -> None:
+    store = discord_bot.bot.runtime.store
+    await configure(discord_bot, retention_days=7)
+    await store.record_gap(GUILD_ID, "asked today")
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=8)).isoformat(timespec="seconds")
+    async with store.transaction():
+        await store.db.execute(
+            "INSERT INTO gaps (guild_id, text, at) VALUES (?, ?, ?)",
+            (GUILD_ID, "asked last week", old),
+        )
+    assert await store.purge_expired() == 1
+    assert await store.gaps(GUILD_ID) == ["asked today"]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+    assert await store.purge_expired(later) == 1 and await store.gaps(GUILD_ID) == []
