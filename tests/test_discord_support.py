@@ -49,13 +49,13 @@ async def next_post(bot: Harness, channel_id: str, start: int) -> Recorded:
     )
 
 
-async def forum_post(bot: Harness, text: str, user: str = MEMBER) -> tuple[str, int]:
+async def forum_post(
+    bot: Harness, text: str, user: str = MEMBER, title: str = "Question"
+) -> tuple[str, int]:
     """A new post in the watched forum: THREAD_CREATE, then its starter message."""
     thread_id = snowflake()
     start = len(bot.fake.requests)
-    await bot.fake.dispatch(
-        "THREAD_CREATE", {**thread_payload(thread_id, FORUM_CHANNEL_ID, "help")}
-    )
+    await bot.fake.dispatch("THREAD_CREATE", thread_payload(thread_id, FORUM_CHANNEL_ID, title))
     await bot.fake.dispatch(
         "MESSAGE_CREATE", member_message(text, thread_id, message_id=thread_id, user_id=user)
     )
@@ -149,13 +149,41 @@ async def test_an_unsure_forum_post_is_handed_to_helpers(discord_bot: Harness) -
     await configure(
         discord_bot, watched_channels=[int(FORUM_CHANNEL_ID)], helper_role=int(HELPER_ROLE_ID)
     )
-    thread_id, start = await forum_post(discord_bot, "which pizza place in naples is the best")
+    thread_id, start = await forum_post(
+        discord_bot, "which place in naples is the best", title="Pizza??"
+    )
     reply = (await next_post(discord_bot, thread_id, start)).body
     assert "I don't have a vetted answer" in reply["embeds"][0]["description"]
     assert "help:talk:" in components(reply)
     assert await discord_bot.bot.runtime.store.gaps(GUILD_ID) == [
-        "which pizza place in naples is the best"
+        "Pizza??\nwhich place in naples is the best"
     ]
+
+
+async def test_a_forum_post_title_is_screened_and_matched_too(discord_bot: Harness) -> None:
+    await configure(discord_bot, watched_channels=[int(FORUM_CHANNEL_ID)])
+    thread_id, start = await forum_post(discord_bot, "idk who else to ask", title="i want to die")
+    crisis = (await next_post(discord_bot, thread_id, start)).body
+    assert "988" in crisis["embeds"][0]["description"]
+    thread_id, start = await forum_post(
+        discord_bot, "asking for a friend", title="Is kratom legal?"
+    )
+    answer = (await next_post(discord_bot, thread_id, start)).body
+    assert answer["embeds"][0]["title"] == "Is kratom legal?"
+
+
+async def test_unsure_messages_in_a_help_channel_thread_get_silence(discord_bot: Harness) -> None:
+    await configure(
+        discord_bot, watched_channels=[int(CHANNEL_ID)], helper_role=int(HELPER_ROLE_ID)
+    )
+    thread_id = snowflake()
+    await discord_bot.fake.dispatch("THREAD_CREATE", thread_payload(thread_id, CHANNEL_ID, "chat"))
+    start = len(discord_bot.fake.requests)
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("anyone watching the match tonight", thread_id)
+    )
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, thread_id, start) == []
 
 
 async def test_talk_to_a_helper_opens_a_private_thread_pinging_only_helpers(
@@ -294,3 +322,33 @@ async def test_retention_purge_deletes_old_unanswered_questions(discord_bot: Har
     assert await store.gaps(GUILD_ID) == ["asked today"]
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
     assert await store.purge_expired(later) == 1 and await store.gaps(GUILD_ID) == []
+
+
+async def test_stats_show_use_and_helpfulness_per_entry(discord_bot: Harness) -> None:
+    for _ in range(2):
+        await discord_bot.ask("can kratom damage your liver")
+    await discord_bot.send(button("faq:up:kratom-liver", user_id=MEMBER))
+    await discord_bot.send(button("faq:down:kratom-liver", user_id="1700000000000000002"))
+    body = await discord_bot.send(
+        slash_command("faq", subcommand="stats", permissions=MANAGE_GUILD)
+    )
+    first = embed_text(body).splitlines()[1]
+    assert first == "`kratom-liver`: 2 answer(s) here · 50% helpful of 2 vote(s)"
+
+
+async def test_the_retention_purge_runs_while_the_bot_runs(tmp_path: Path) -> None:
+    from bot.knowledge.store import KnowledgeStore
+
+    async with await KnowledgeStore.open(tmp_path / "bot.db") as store:
+        old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=31)).isoformat(timespec="seconds")
+        async with store.transaction():
+            await store.db.execute(
+                "INSERT INTO gaps (guild_id, text, at) VALUES (?, ?, ?)", (GUILD_ID, "old", old)
+            )
+    async with running_bot(tmp_path) as harness:
+        store = harness.bot.runtime.store
+        for _ in range(50):  # the purge's first pass runs at start
+            if not await store.gaps(GUILD_ID):
+                break
+            await asyncio.sleep(0.1)
+        assert await store.gaps(GUILD_ID) == []

@@ -106,16 +106,23 @@ class Support:
         if not config.watched_channels:
             return
         channel = message.channel
-        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+        text = message.content
         if channel.id in config.watched_channels:
             claim, is_post = str(message.id), False  # a message in a watched text channel
-        elif parent_id is not None and parent_id in config.watched_channels:
-            claim, is_post = str(channel.id), True  # a forum post, or a thread in a help channel
+        elif isinstance(channel, discord.Thread) and channel.parent_id in config.watched_channels:
+            claim = str(channel.id)  # one answer per thread
+            # A forum post's first message (same id as the post) is a request for help, and its
+            # title is usually the question: screen and match both.
+            is_post = message.id == channel.id and channel.type is discord.ChannelType.public_thread
+            if is_post and isinstance(channel.parent, discord.ForumChannel):
+                text = f"{channel.name}\n{text}"
+            else:
+                is_post = False
         else:
             return
-        if self.is_staff(message.author, config) or not message.content.strip():
+        if self.is_staff(message.author, config) or not text.strip():
             return
-        reply = self.bot.engine_answer(message.content, self.context(message.guild, config))
+        reply = self.bot.engine_answer(text, self.context(message.guild, config))
         if reply.is_crisis:
             # Crisis first, whatever happened in this thread before: never deduplicated.
             await self.post_reply(message, reply, config)
@@ -128,7 +135,7 @@ class Support:
             reply.kind is ReplyKind.ANSWER
             and reply.score is not None
             and reply.score >= threshold
-            and len(message.content.split()) >= MIN_WORDS_TO_ANSWER
+            and len(text.split()) >= MIN_WORDS_TO_ANSWER
         )
         if not confident and not is_post:
             return  # chatter, or a question it is not sure about: stay quiet in a channel
@@ -139,7 +146,7 @@ class Support:
             assert reply.entry_id is not None
             await self.store.count_answer(str(message.guild.id), reply.entry_id)
         else:  # a forum post is a request for help: say so honestly and offer a person
-            await self.store.record_gap(str(message.guild.id), gap_text(message.content))
+            await self.store.record_gap(str(message.guild.id), gap_text(text))
             unsure = self.bot.runtime.engine.unsure(reply, self.context(message.guild, config))
             await self.post_reply(message, unsure, config)
 
