@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import sys
 import time
 from typing import Any
 
@@ -108,7 +110,7 @@ class FaqBot(discord.Client):
         self.message_content = True
         self.runtime = runtime
         self.settings = settings
-        self.tree = app_commands.CommandTree(self)
+        self.tree = SafeCommandTree(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.metrics = Metrics()
         self.health_runner: Any = None
@@ -204,7 +206,7 @@ class FaqBot(discord.Client):
                 await self.handle_button(interaction, custom_id, data)
         except Exception:
             log.exception("button %s failed", custom_id.split(":")[1] if ":" in custom_id else "?")
-            await apologise(interaction)
+            await apologise(interaction, sys.exc_info()[1])
 
     async def handle_button(
         self, interaction: discord.Interaction, custom_id: str, data: dict[str, Any]
@@ -333,7 +335,7 @@ class FaqBot(discord.Client):
         # Log what failed, never what the member wrote.
         command = interaction.command.qualified_name if interaction.command else "?"
         log.error("command /%s failed", command, exc_info=error)
-        await apologise(interaction)
+        await apologise(interaction, error)
 
 
 class ShardedFaqBot(FaqBot, discord.AutoShardedClient):
@@ -350,15 +352,54 @@ def make_bot(runtime: Runtime, settings: Settings) -> FaqBot:
     return ShardedFaqBot(runtime, settings) if settings.shards else FaqBot(runtime, settings)
 
 
-async def apologise(interaction: discord.Interaction) -> None:
-    text = (
-        "Sorry, something went wrong on my side. Please try again in a moment. "
-        "If you need help right now, use /resources or call your local emergency number."
-    )
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+APOLOGY = (
+    "Sorry, something went wrong on my side. Please try again in a moment. "
+    "If you need help right now, use /resources or call your local emergency number."
+)
+DATABASE_TROUBLE = (
+    "Sorry, I couldn't save that: my database is busy or unavailable right now. Nothing was "
+    "changed, and members still see the FAQ as it was. Please try again in a moment."
+)
+
+
+def database_error(error: BaseException | None) -> bool:
+    """Whether a failure came from SQLite (locked, read-only, disk full, ...), however wrapped."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, sqlite3.Error):
+            return True
+        error = getattr(error, "original", None) or error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+async def apologise(interaction: discord.Interaction, error: BaseException | None = None) -> None:
+    """Never silence: tell the member something failed (and that nothing changed, for writes)."""
+    text = DATABASE_TROUBLE if database_error(error) else APOLOGY
+    try:
+        if interaction.type is discord.InteractionType.autocomplete:
+            return  # autocomplete has no message to apologise in
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        log.warning("could not send an apology (the interaction may have expired)")
+
+
+class SafeCommandTree(app_commands.CommandTree[Any]):
+    """A command tree that answers even when discord.py cannot read the interaction.
+
+    discord.py parses options and resolved data before any of our code runs; a malformed or
+    crafted payload failed there with no reply at all (found by the hostile-input tests).
+    """
+
+    async def _call(self, interaction: discord.Interaction) -> None:
+        try:
+            await super()._call(interaction)
+        except Exception as exc:
+            log.error("an interaction could not be read (%s)", type(exc).__name__)
+            await apologise(interaction, exc)
 
 
 def register_commands(bot: FaqBot) -> None:
@@ -393,10 +434,13 @@ def register_commands(bot: FaqBot) -> None:
         public = not reply.is_crisis and bot.public_replies(config)
         helpers = config is not None and config.helper_role is not None
         await send_reply(interaction, reply, ephemeral=not public, helpers=helpers)
-        if guild is not None and reply.kind is ReplyKind.NO_MATCH:
-            await bot.runtime.store.record_gap(guild, gap_text(question))
-        elif guild is not None and reply.entry_id is not None:
-            await bot.runtime.store.count_answer(guild, reply.entry_id)
+        try:  # the member has their answer; bookkeeping must never turn it into an error
+            if guild is not None and reply.kind is ReplyKind.NO_MATCH:
+                await bot.runtime.store.record_gap(guild, gap_text(question))
+            elif guild is not None and reply.entry_id is not None:
+                await bot.runtime.store.count_answer(guild, reply.entry_id)
+        except sqlite3.Error as exc:
+            log.warning("could not record /ask use (%s)", exc)
 
     @tree.command(name="resources", description="Crisis and support lines where you are")
     async def resources(interaction: discord.Interaction) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -139,16 +141,27 @@ class Support:
         )
         if not confident and not is_post:
             return  # chatter, or a question it is not sure about: stay quiet in a channel
-        if not await self.store.claim_answer(str(message.guild.id), claim):
-            return  # this thread was answered already
+        guild_id = str(message.guild.id)
+        try:
+            if not await self.store.claim_answer(guild_id, claim):
+                return  # this thread was answered already
+        except sqlite3.Error as exc:  # answering twice beats not answering at all
+            log.warning("could not record an auto-answer (%s); answering anyway", exc)
         if confident:
             await self.post_reply(message, reply, config)
             assert reply.entry_id is not None
-            await self.store.count_answer(str(message.guild.id), reply.entry_id)
+            await self.bookkeep(self.store.count_answer(guild_id, reply.entry_id))
         else:  # a forum post is a request for help: say so honestly and offer a person
-            await self.store.record_gap(str(message.guild.id), gap_text(text))
+            await self.bookkeep(self.store.record_gap(guild_id, gap_text(text)))
             unsure = self.bot.runtime.engine.unsure(reply, self.context(message.guild, config))
             await self.post_reply(message, unsure, config)
+
+    async def bookkeep(self, write: Coroutine[Any, Any, None]) -> None:
+        """Counting and gap-keeping: a database failure here never costs the member a reply."""
+        try:
+            await write
+        except sqlite3.Error as exc:
+            log.warning("could not record auto-answer use (%s)", exc)
 
     def is_staff(self, author: discord.abc.User, config: GuildConfig) -> bool:
         """Moderators and helpers talk in help channels too; the bot doesn't answer them."""

@@ -26,6 +26,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Anything that could ping in Discord: @everyone/@here, user/role mentions, and their escapes.
 MENTION_PATTERN = re.compile(r"@(everyone|here)\b|<@[!&]?\d*>?|<#\d+>", re.IGNORECASE)
+# [text](url): the text can claim one site while the link goes to another (phishing).
+MASKED_LINK = re.compile(r"\[[^\]]*\]\(\s*<?\w+:", re.IGNORECASE)
 
 ENTRY_FIELDS = (
     "id",
@@ -149,6 +151,8 @@ def validate_entry(
             problem((key,), f"is {len(value)} characters; the limit is {limit}")
         if MENTION_PATTERN.search(value):
             problem((key,), "must not contain mentions (@everyone, @here, <@...>)")
+        if MASKED_LINK.search(value):
+            problem((key,), "must not contain masked links ([text](url)); put links in sources")
         return value
 
     entry_id = text("id", 64)
@@ -177,6 +181,8 @@ def validate_entry(
                 problem(("alternates", i), f"is longer than {MAX_ALTERNATE_CHARS} characters")
             if MENTION_PATTERN.search(alt):
                 problem(("alternates", i), "must not contain mentions")
+            if MASKED_LINK.search(alt):
+                problem(("alternates", i), "must not contain masked links")
             alternates.append(alt.strip())
 
     sources: list[SourceRef] = []
@@ -199,6 +205,9 @@ def validate_entry(
                 continue
             if MENTION_PATTERN.search(title):
                 problem(("sources", i, "title"), "must not contain mentions")
+            if "[" in title or "]" in title:
+                # Titles are shown as [title](url): a bracket could smuggle in a second link.
+                problem(("sources", i, "title"), "must not contain [ or ]")
             sources.append(SourceRef(title.strip(), url.strip()))
 
     tags: list[str] = []

@@ -44,7 +44,19 @@ async def run(rate: int, seconds: int) -> None:
             "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
         }
     )
-    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    errors: list[str] = []
+
+    async def read_log() -> None:
+        assert bot.stderr is not None
+        async for raw in bot.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            if " ERROR " in line or "Traceback" in line:
+                errors.append(line)
+
+    reader = asyncio.create_task(read_log())
     try:
         await asyncio.wait_for(fake.identified.wait(), 60)
         await asyncio.sleep(3)  # let discord.py finish its guild-ready wait
@@ -96,9 +108,13 @@ async def run(rate: int, seconds: int) -> None:
             f"bot RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end "
             f"({(rss_end - rss_start) / rss_start:+.1%})"
         )
+        print(f"errors logged by the bot: {len(errors)}")
+        for line in errors[:5]:
+            print(f"  {line}")
     finally:
         bot.terminate()
         await bot.wait()
+        reader.cancel()
         await fake.stop()
 
 
