@@ -44,6 +44,17 @@ class Recorded:
 
 
 @dataclass
+class Fault:
+    """Answer matching requests with an error, `times` times (Discord's shapes, for fault tests)."""
+
+    method: str
+    path_prefix: str
+    status: int  # 429 (rate limited, honours retry_after) or a 5xx
+    times: int = 1
+    retry_after: float = 0.25
+
+
+@dataclass
 class FakeDiscord:
     host: str = "127.0.0.1"
     port: int = 0
@@ -58,6 +69,8 @@ class FakeDiscord:
     # False: refuse the Message Content intent, as Discord does when the portal switch is off.
     allow_message_content: bool = True
     identifies: list[int] = field(default_factory=list)  # the intents of each IDENTIFY
+    faults: list[Fault] = field(default_factory=list)
+    failed: list[Recorded] = field(default_factory=list)  # requests answered with a fault
     _runner: web.AppRunner | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -123,6 +136,31 @@ class FakeDiscord:
                         **body,
                         "_files": {k: v for k, v in parts.items() if k != "payload_json"},
                     }
+        fault = next(
+            (
+                f
+                for f in self.faults
+                if f.times > 0 and f.method == request.method and path.startswith(f.path_prefix)
+            ),
+            None,
+        )
+        if fault is not None:
+            fault.times -= 1
+            self.failed.append(Recorded(request.method, path, body))
+            if fault.status == 429:
+                limited = {"message": "You are being rate limited.", "global": False}
+                limited["retry_after"] = fault.retry_after  # type: ignore[assignment]
+                return web.Response(
+                    status=429,
+                    body=json.dumps(limited).encode(),
+                    headers={
+                        "Content-Type": "application/json",
+                        "Via": "1.1 google",  # Discord's edge; discord.py checks for it
+                        "Retry-After": str(fault.retry_after),
+                        "X-RateLimit-Scope": "user",
+                    },
+                )
+            return web.Response(status=fault.status, text="upstream error")
         async with self.new_request:
             self.requests.append(Recorded(request.method, path, body))
             self.new_request.notify_all()

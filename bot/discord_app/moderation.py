@@ -657,15 +657,16 @@ class ModerationCommands:
             return
         await self.bot.runtime.reload()  # members get it from the very next question
         note = f"✅ Published draft {rev}: `{published.entry_id}` is live now."
+        if interaction.message is not None and interaction.message.embeds:
+            await self.review(interaction, 0, note)  # on to the next draft, in place
+        else:
+            await say(interaction, note)
+        # After answering: a slow or failing mod-log must not delay the moderator's reply.
         await self.post_log(
             config,
             f"✅ {who(actor(interaction.user))} approved draft {rev} by {who(published.author)}: "
             f"`{published.entry_id}` is live",
         )
-        if interaction.message is not None and interaction.message.embeds:
-            await self.review(interaction, 0, note)  # on to the next draft, in place
-        else:
-            await say(interaction, note)
 
     async def reject(self, interaction: discord.Interaction, rev: int, note: str) -> None:
         config = await moderator_config(self.bot, interaction)
