@@ -16,6 +16,11 @@ Path = tuple[str | int, ...]
 
 # Large enough for any real knowledge file or moderator export, small enough to refuse abuse.
 MAX_YAML_BYTES = 5_000_000
+ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+)
+MAX_DEPTH = 32  # the knowledge base nests 5 deep; anything far deeper is an attack or an accident
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,11 @@ def parse_yaml(text: str, file: str) -> Located:
         raise KnowledgeError(
             [Problem(file, None, "", f"file is larger than {MAX_YAML_BYTES} bytes")]
         )
-    loader = yaml.SafeLoader(text)
+    try:
+        # Even creating the loader reads the text (control characters fail here).
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
     try:
         node = loader.get_single_node()
         located = Located(file, None)
@@ -85,6 +94,10 @@ def parse_yaml(text: str, file: str) -> Located:
         ) from None
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise KnowledgeError(
+            [Problem(file, None, "", f"nested too deeply (more than {MAX_DEPTH} levels)")]
+        ) from None
     finally:
         loader.dispose()
 
@@ -93,6 +106,14 @@ def _build(
     node: yaml.Node, path: Path, located: Located, loader: yaml.SafeLoader, seen: set[int]
 ) -> Any:
     line = node.start_mark.line + 1
+    if len(path) > MAX_DEPTH:
+        raise KnowledgeError(
+            [Problem(located.file, line, "", f"nested too deeply (more than {MAX_DEPTH} levels)")]
+        )
+    if node.tag not in ALLOWED_TAGS:
+        raise KnowledgeError(
+            [Problem(located.file, line, field_name(path), f"YAML tag {node.tag!r} is not allowed")]
+        )
     if id(node) in seen:
         raise KnowledgeError(
             [
