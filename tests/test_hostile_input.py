@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 from bot.core.engine import AskContext, Engine
 from bot.discord_app.render import FIELD_LIMIT, embed_size, render_reply
+from bot.discord_app.runner import quiet_loggers_that_log_content
 from bot.knowledge.content_rules import content_problems
 from bot.knowledge.guild_config import GuildConfig
 from bot.knowledge.loader import LoadedKnowledge
@@ -270,3 +273,24 @@ async def test_sql_metacharacters_are_data_not_code(
         assert (await store.guild_config(nasty)).region == "GB"
         assert (await moderation.revision(draft.rev)).reason == nasty  # type: ignore[union-attr]
         assert len(await store.live_entries()) == len(loaded.entries)
+
+
+async def test_hostile_questions_through_discord_never_ping_echo_or_get_logged(
+    discord_bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    quiet_loggers_that_log_content()  # as `faqbot run` does, at any FAQBOT_LOG_LEVEL
+    marker = "zebulonquux"
+    for question in (
+        f"@everyone <@&1250000000000000001> {marker} what is kratom",
+        f"\u202e{marker}\u200b" + "a̸̢̛̗" * 300,
+        f"[NIDA](https://evil.example) ``` {marker} '; DROP TABLE gaps; --",
+        f"{marker} " * 2000,  # beyond Discord's own 1,000-character limit for the option
+    ):
+        body = await discord_bot.ask(question)
+        assert body["data"]["allowed_mentions"] == {"parse": []}
+        assert marker not in json.dumps(body)
+        assert not pings(json.dumps(body["data"].get("embeds", [])))
+    assert marker not in caplog.text  # members' words never reach the logs
+    answer = await discord_bot.ask("what is kratom")
+    assert answer["data"]["embeds"][0]["title"] == "What is kratom?"

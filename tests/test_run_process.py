@@ -59,6 +59,12 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         await fake.dispatch("INTERACTION_CREATE", payload)
         callback = await fake.wait_for_request(lambda r: r.path.startswith("/interactions/"))
         assert callback.body["data"]["embeds"][0]["title"] == "Is kratom addictive?"
+        # An unanswerable question is stored for /faq gaps: storing it must not log it either.
+        unanswerable = "where can i buy a zqxj weighted blanket"
+        payload = slash_command("ask", [{"type": 3, "name": "question", "value": unanswerable}])
+        start = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        await fake.wait_for_request(lambda r: r.path.startswith("/interactions/"), start=start)
 
         async with aiohttp.ClientSession() as http:
             for _ in range(100):  # ready once discord.py has waited for the guilds
@@ -71,8 +77,9 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             async with http.get(f"http://127.0.0.1:{health_port}/metrics") as metrics:
                 exposition = await metrics.text()
         assert 'faqbot_replies_total{kind="answer"} 1' in exposition
-        assert "faqbot_reply_seconds_count 1" in exposition
-        assert 'faqbot_interactions_total{type="application_command"} 1' in exposition
+        assert 'faqbot_replies_total{kind="no_match"} 1' in exposition
+        assert "faqbot_reply_seconds_count 2" in exposition
+        assert 'faqbot_interactions_total{type="application_command"} 2' in exposition
         assert "zqxj" not in exposition
 
         proc.send_signal(signal.SIGTERM)
@@ -91,3 +98,4 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "zqxj" not in err.decode()  # a member's words never reach the logs
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert check.execute("SELECT COUNT(*) FROM gaps").fetchone()[0] == 1  # it was stored

@@ -54,10 +54,18 @@ def configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
-    # discord.py's debug logs contain raw gateway events, i.e. what members wrote: never below
-    # INFO, whatever FAQBOT_LOG_LEVEL asks for (faqbot's own debug logs stay available).
-    discord_logger = logging.getLogger("discord")
-    discord_logger.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    quiet_loggers_that_log_content()
+
+
+# Libraries whose debug logs contain what members wrote: discord.py logs raw gateway events,
+# aiosqlite logs every SQL parameter (unanswered questions are stored for /faq gaps).
+CONTENT_LOGGERS = ("discord", "aiosqlite")
+
+
+def quiet_loggers_that_log_content() -> None:
+    """Never below INFO for those, whatever FAQBOT_LOG_LEVEL asks (faqbot's own debug stays)."""
+    for name in CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def point_at(settings: Settings) -> None:
