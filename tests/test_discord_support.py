@@ -322,6 +322,10 @@ async def test_retention_purge_deletes_old_unanswered_questions(discord_bot: Har
     assert await store.gaps(GUILD_ID) == ["asked today"]
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
     assert await store.purge_expired(later) == 1 and await store.gaps(GUILD_ID) == []
+    # Answered-thread ids go too, even in a server with no unanswered questions.
+    assert await store.claim_answer("999", "thread-1")
+    await store.purge_expired(later + dt.timedelta(days=31))
+    assert await store.claim_answer("999", "thread-1")  # forgotten, so claimable again
 
 
 async def test_stats_show_use_and_helpfulness_per_entry(discord_bot: Harness) -> None:

@@ -315,7 +315,12 @@ class Support:
                 everyone=False, users=False, roles=[discord.Object(config.helper_role)]
             ),
         )
-        self.handoffs[key] = (time.monotonic(), thread.id)
+        now = time.monotonic()
+        for stale in [
+            k for k, (t, _) in self.handoffs.items() if now - t > HANDOFF_COOLDOWN_SECONDS
+        ]:
+            del self.handoffs[stale]  # only the cooldown needs remembering: keep memory flat
+        self.handoffs[key] = (now, thread.id)
         await interaction.followup.send(
             f"I've opened a private thread with the helpers: <#{thread.id}>.",
             ephemeral=True,

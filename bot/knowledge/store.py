@@ -362,7 +362,9 @@ class KnowledgeStore:
     async def purge_expired(self, now: dt.datetime | None = None) -> int:
         """Delete unanswered questions older than each server's retention; return how many."""
         now = now or dt.datetime.now(dt.UTC)
-        async with self.db.execute("SELECT DISTINCT guild_id FROM gaps") as cursor:
+        async with self.db.execute(
+            "SELECT guild_id FROM gaps UNION SELECT guild_id FROM answered"
+        ) as cursor:
             guilds = [row["guild_id"] for row in await cursor.fetchall()]
         deleted = 0
         for guild_id in guilds:
