@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.discord_harness import Harness
+from bot.config import Settings
+from tests.discord_harness import Harness, running_bot
 from tests.fake_discord import (
     CHANNEL_ID,
     FORUM_CHANNEL_ID,
@@ -199,3 +200,18 @@ async def test_a_malformed_interaction_gets_an_apology(discord_bot: Harness) -> 
     )
     body = await discord_bot.send(payload)
     assert "Sorry, something went wrong" in body["data"]["content"]
+
+
+async def test_only_the_editor_servers_may_edit_a_shared_faq(tmp_path: Path) -> None:
+    settings = Settings.from_env({"FAQBOT_EDITOR_GUILDS": f"42, {GUILD_ID}"})
+    assert settings.editor_guilds == {42, int(GUILD_ID)}
+    async with running_bot(tmp_path, editor_guilds=frozenset({42})) as harness:
+        body = await harness.send(
+            slash_command("faq", [], subcommand="review", permissions=str(1 << 5))
+        )
+        assert "FAQ editing is turned off in this server" in body["data"]["content"]
+    async with running_bot(tmp_path / "home", editor_guilds=frozenset({int(GUILD_ID)})) as home:
+        body = await home.send(
+            slash_command("faq", [], subcommand="review", permissions=str(1 << 5))
+        )
+        assert body["data"]["embeds"][0]["title"] == "FAQ review"
