@@ -20,6 +20,7 @@ from discord import app_commands
 from bot.config import Settings
 from bot.core.engine import AskContext
 from bot.core.reply import Reply, ReplyKind
+from bot.discord_app import views
 from bot.discord_app.config_commands import register_config
 from bot.discord_app.health import Metrics, start_health_server
 from bot.discord_app.moderation import PREFIX as MODERATION_PREFIX
@@ -42,14 +43,13 @@ from bot.discord_app.support import (
     register_support_moderation,
     server_context,
 )
-from bot.discord_app.views import stateless, to_view
+from bot.discord_app.views import NO_PINGS, stateless, to_view
 from bot.knowledge.guild_config import GuildConfig
 from bot.runtime import Runtime
 
 log = logging.getLogger("faqbot.discord")
 BROWSE_PAGE_SIZE = 10
 PICK, TOPIC, PAGE = "faq:pick", "faq:topic", "faq:page:"
-NO_PINGS = discord.AllowedMentions.none()
 ASK_RATE, ASK_PER_SECONDS = 5, 60.0  # per member
 DRAIN_SECONDS = 10.0  # how long a stop waits for interactions already being answered
 
@@ -414,10 +414,7 @@ def register_commands(bot: FaqBot) -> None:
         ]
 
     async def entry_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=clip(e.question, 100), value=e.id)
-            for e in bot.runtime.engine.matcher.autocomplete(current)
-        ]
+        return views.entry_choices(bot.runtime.engine, current)
 
     @tree.command(name="ask", description="Ask a question about trauma, depression or kratom")
     @app_commands.describe(question="Your question (only you see the answer)")

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.discord_app.views import NO_PINGS
 from bot.knowledge.guild_config import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, GuildConfig
 
 if TYPE_CHECKING:
     from bot.discord_app.client import FaqBot
 
-NO_PINGS = discord.AllowedMentions.none()
 REFUSAL = "Sorry, only members with Manage Server can change faqbot's settings. Nothing changed."
 
 

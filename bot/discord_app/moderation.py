@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.discord_app import views
 from bot.discord_app.render import clip
+from bot.discord_app.views import NO_PINGS
 from bot.knowledge.guild_config import GuildConfig
 from bot.knowledge.moderation import (
     FORM_LABELS,
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
     from bot.discord_app.client import FaqBot
 
 log = logging.getLogger("faqbot.discord")
-NO_PINGS = discord.AllowedMentions.none()
 PREFIX = "mod:"
 FORM, REOPEN, APPROVE, REJECT, REJECT_NOTE, REVIEW = (
     "mod:form:",
@@ -704,10 +705,7 @@ def register_moderation(bot: FaqBot) -> ModerationCommands:
     )
 
     async def entry_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=clip(f"{e.question} ({e.id})", 100), value=e.id)
-            for e in bot.runtime.engine.matcher.autocomplete(current)
-        ]
+        return views.entry_choices(bot.runtime.engine, current, show_id=True)
 
     async def removed_choices(
         _: discord.Interaction, current: str

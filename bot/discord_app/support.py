@@ -36,7 +36,7 @@ from bot.discord_app.render import (
     clip,
     render_reply,
 )
-from bot.discord_app.views import to_view
+from bot.discord_app.views import NO_PINGS, to_view
 from bot.knowledge.guild_config import GuildConfig
 from bot.knowledge.schema import MENTION_PATTERN
 from bot.knowledge.store import KnowledgeStore
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from bot.discord_app.client import FaqBot
 
 log = logging.getLogger("faqbot.discord")
-NO_PINGS = discord.AllowedMentions.none()
 HANDOFF_COOLDOWN_SECONDS = 600.0  # one helper thread per member per server per 10 minutes
 PURGE_EVERY_SECONDS = 3600.0
 MIN_WORDS_TO_ANSWER = 3  # "thanks!", "lol same" are chatter, not questions

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
-from bot.discord_app.render import DiscordMessage
+from bot.core.engine import Engine
+from bot.discord_app.render import DiscordMessage, clip
+
+# Every message the bot sends uses this unless a feature is meant to ping (helper threads and
+# crisis alerts ping the helper role, and nothing else).
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def entry_choices(
+    engine: Engine, current: str, *, show_id: bool = False
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete over FAQ entries (value: the entry id); moderators also see the id."""
+    return [
+        app_commands.Choice(
+            name=clip(f"{e.question} ({e.id})" if show_id else e.question, 100), value=e.id
+        )
+        for e in engine.matcher.autocomplete(current)
+    ]
 
 
 def stateless(view: discord.ui.View) -> discord.ui.View:

@@ -2,10 +2,13 @@
 
     .venv/bin/python -m tests.bench.bench_discord_load                 # 100/s for 60 s
     .venv/bin/python -m tests.bench.bench_discord_load --rate 100 --seconds 1800   # 30-min soak
+    .venv/bin/python -m tests.bench.bench_discord_load --messages 0.3  # 30% help-channel posts
 
 The fake Discord (127.0.0.1) and the load generator run here; the bot runs as its own process,
 as in production. Measures every interaction's time from dispatch to the bot's callback, errors,
-and the bot's resident memory at the start and end of the run.
+and the bot's resident memory at the start and end of the run. With --messages, that share of
+the load is members posting in a watched help channel (MESSAGE_CREATE): every post is screened
+and answered or skipped, and answered posts are timed from dispatch to the bot's reply.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.fake_discord import FakeDiscord, slash_command
+from bot.knowledge.store import KnowledgeStore
+from tests.fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord, member_message, slash_command
 from tests.matcher_metrics import load_devset
 
 
@@ -30,10 +34,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(rate: int, seconds: int) -> None:
+async def run(rate: int, seconds: int, messages: float) -> None:
     fake = FakeDiscord()
     await fake.start()
     workdir = Path(tempfile.mkdtemp(prefix="faqbot-load-"))
+    if messages:
+        async with await KnowledgeStore.open(workdir / "load.db") as store:
+            await store.set_guild_config(GUILD_ID, "bench", watched_channels=[int(CHANNEL_ID)])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
     env.update(
         {
@@ -74,18 +81,26 @@ async def run(rate: int, seconds: int) -> None:
         await asyncio.sleep(2)
         rss_start = rss_mb(bot.pid)
         sent: dict[str, float] = {}
+        posted: dict[str, float] = {}  # help-channel message id -> when dispatched
         first_request = len(fake.requests)
         interval = 1 / rate
         start = time.perf_counter()
         for n in range(rate * seconds):
-            # Many members (the per-member cooldown is 5 a minute), questions from the dev set.
-            payload = slash_command(
-                "ask",
-                [{"type": 3, "name": "question", "value": questions[n % len(questions)]}],
-                user_id=str(1_700_000_000_000_000_000 + n),
-            )
-            sent[f"/interactions/{payload['id']}/{payload['token']}/callback"] = time.perf_counter()
-            await fake.dispatch("INTERACTION_CREATE", payload)
+            question = questions[n % len(questions)]
+            if messages and (n * messages) % 1 + messages >= 1:  # evenly spread share
+                post = member_message(question, CHANNEL_ID, user_id=str(1_800_000_000 + n))
+                posted[post["id"]] = time.perf_counter()
+                await fake.dispatch("MESSAGE_CREATE", post)
+            else:
+                # Many members (the per-member cooldown is 5 a minute), dev-set questions.
+                payload = slash_command(
+                    "ask",
+                    [{"type": 3, "name": "question", "value": question}],
+                    user_id=str(1_700_000_000_000_000_000 + n),
+                )
+                path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+                sent[path] = time.perf_counter()
+                await fake.dispatch("INTERACTION_CREATE", payload)
             delay = start + (n + 1) * interval - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -98,12 +113,22 @@ async def run(rate: int, seconds: int) -> None:
             f"sent {len(sent)} interactions at {rate}/s over {elapsed:.0f} s; "
             f"answered {len(answered)} ({len(sent) - len(answered)} unanswered)"
         )
-        if latencies:
-            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        report("dispatch -> callback", latencies)
+        if posted:
+            replies = {
+                r.body["message_reference"]["message_id"]: r.at
+                for r in fake.requests[first_request:]
+                if r.method == "POST"
+                and r.path == f"/channels/{CHANNEL_ID}/messages"
+                and isinstance(r.body, dict)
+                and r.body.get("message_reference")
+            }
+            post_latencies = sorted((replies[m] - posted[m]) * 1000 for m in posted if m in replies)
             print(
-                f"dispatch -> callback: p50 {statistics.median(latencies):.1f} ms, "
-                f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms"
+                f"help-channel posts: {len(posted)}, answered {len(post_latencies)} "
+                f"(the rest were chatter or unsure: silence is right there)"
             )
+            report("post -> reply", post_latencies)
         print(
             f"bot RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end "
             f"({(rss_end - rss_start) / rss_start:+.1%})"
@@ -118,12 +143,24 @@ async def run(rate: int, seconds: int) -> None:
         await fake.stop()
 
 
+def report(what: str, latencies: list[float]) -> None:
+    if latencies:
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(
+            f"{what}: p50 {statistics.median(latencies):.1f} ms, "
+            f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rate", type=int, default=100, help="interactions per second")
+    parser.add_argument("--rate", type=int, default=100, help="events per second")
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--messages", type=float, default=0.0, help="share of help-channel posts (0-1)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.rate, args.seconds))
+    asyncio.run(run(args.rate, args.seconds, args.messages))
 
 
 if __name__ == "__main__":
