@@ -28,11 +28,17 @@ ALERT_CHANNEL_ID = "1300000000000000004"
 MESSAGE_CONTENT_INTENT = 1 << 15
 MODERATOR_ROLE_ID = "1250000000000000001"
 HELPER_ROLE_ID = "1250000000000000002"
-_ids = itertools.count(1_400_000_000_000_000_001)
+DISCORD_EPOCH_MS = 1_420_070_400_000
+_sequence = itertools.count()
 
 
 def snowflake() -> str:
-    return str(next(_ids))
+    """A Discord id for now: milliseconds since Discord's epoch, then a sequence number.
+
+    discord.py reads creation times from ids (cooldowns expire by them), so they must be real.
+    """
+    now_ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return str((now_ms << 22) | (next(_sequence) % (1 << 22)))
 
 
 @dataclass

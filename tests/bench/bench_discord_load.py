@@ -104,13 +104,13 @@ async def run(rate: int, seconds: int, messages: float) -> None:
             delay = start + (n + 1) * interval - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+        sending = time.perf_counter() - start
         await asyncio.sleep(5)  # let the last answers arrive
         rss_end = rss_mb(bot.pid)
         answered = {r.path: r.at for r in fake.requests[first_request:] if r.path in sent}
         latencies = sorted((answered[p] - sent[p]) * 1000 for p in answered)
-        elapsed = time.perf_counter() - start
         print(
-            f"sent {len(sent)} interactions at {rate}/s over {elapsed:.0f} s; "
+            f"sent {len(sent)} interactions ({rate}/s of events) over {sending:.0f} s; "
             f"answered {len(answered)} ({len(sent) - len(answered)} unanswered)"
         )
         report("dispatch -> callback", latencies)
