@@ -104,3 +104,11 @@ def button(custom_id: str, user_id: str = "1500000000000000001") -> dict[str, An
         user_id=user_id,
         message_payload=message({"flags": 64}),
     )
+
+
+async def eventually(check: Any, timeout: float = 5.0) -> None:
+    """Wait until `check()` (async) is true: /ask records use after it has replied."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)

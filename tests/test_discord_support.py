@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.discord_harness import Harness, button, embed_text, running_bot
+from tests.discord_harness import Harness, button, embed_text, eventually, running_bot
 from tests.fake_discord import (
     ALERT_CHANNEL_ID,
     CHANNEL_ID,
@@ -282,7 +282,13 @@ async def test_gaps_group_unanswered_questions_for_moderators(discord_bot: Harne
     for question in unanswerable:
         await discord_bot.ask(question)
     await discord_bot.ask("is kratom addictive")  # answered: not a gap
-    assert await discord_bot.bot.runtime.store.gaps(GUILD_ID) == list(unanswerable)
+    store = discord_bot.bot.runtime.store
+
+    async def all_recorded() -> bool:
+        return len(await store.gaps(GUILD_ID)) >= len(unanswerable)
+
+    await eventually(all_recorded)
+    assert await store.gaps(GUILD_ID) == list(unanswerable)
     body = await discord_bot.send(slash_command("faq", subcommand="gaps", permissions=MANAGE_GUILD))
     text = embed_text(body)
     assert "(**3×**)" in text and "pizza" in text and text.index("3×") < text.index("pizza")
@@ -333,6 +339,12 @@ async def test_stats_show_use_and_helpfulness_per_entry(discord_bot: Harness) ->
         await discord_bot.ask("can kratom damage your liver")
     await discord_bot.send(button("faq:up:kratom-liver", user_id=MEMBER))
     await discord_bot.send(button("faq:down:kratom-liver", user_id="1700000000000000002"))
+    store = discord_bot.bot.runtime.store
+
+    async def both_counted() -> bool:
+        return any(row[:2] == ("kratom-liver", 2) for row in await store.entry_stats(GUILD_ID))
+
+    await eventually(both_counted)
     body = await discord_bot.send(
         slash_command("faq", subcommand="stats", permissions=MANAGE_GUILD)
     )

@@ -148,6 +148,9 @@ class KnowledgeStore:
         # One connection serves every coroutine: without this, one interaction's statements could
         # land inside another's open transaction (and be rolled back with it).
         self._writing = asyncio.Lock()
+        # Server settings are read for every message the bot sees and written only through
+        # set_guild_config (one process owns the database), so they are cached here.
+        self._guild_configs: dict[str, GuildConfig] = {}
 
     @classmethod
     async def open(cls, path: Path) -> KnowledgeStore:
@@ -382,11 +385,16 @@ class KnowledgeStore:
         return deleted
 
     async def guild_config(self, guild_id: str) -> GuildConfig:
+        cached = self._guild_configs.get(guild_id)
+        if cached is not None:
+            return cached
         async with self.db.execute(
             "SELECT key, value FROM guild_config WHERE guild_id = ?", (guild_id,)
         ) as cursor:
             rows = await cursor.fetchall()
-        return GuildConfig.from_stored({row["key"]: row["value"] for row in rows})
+        config = GuildConfig.from_stored({row["key"]: row["value"] for row in rows})
+        self._guild_configs[guild_id] = config
+        return config
 
     async def set_guild_config(self, guild_id: str, actor: str, **changes: object) -> GuildConfig:
         """Change some of a server's settings (validated by GuildConfig), audited; return all."""
@@ -407,6 +415,7 @@ class KnowledgeStore:
                 f"{k}={v if v is not None else 'default'}" for k, v in stored.items()
             )
             await self._audit(now_iso(), actor, "config", None, None, f"guild {guild_id}: {detail}")
+        self._guild_configs.pop(guild_id, None)  # read back what was committed
         return await self.guild_config(guild_id)
 
     async def audit_log(self, entry_id: str | None = None) -> list[dict[str, object]]:
