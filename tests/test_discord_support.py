@@ -137,6 +137,14 @@ async def test_chatter_bots_and_staff_are_ignored(discord_bot: Harness) -> None:
         await discord_bot.fake.dispatch("MESSAGE_CREATE", payload)
     await asyncio.sleep(QUIET_SECONDS)
     assert posts_in(discord_bot, CHANNEL_ID, start) == []
+    # Staff get no FAQ answers, but a crisis is answered whoever writes it.
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message("honestly i want to die", CHANNEL_ID, roles=[MODERATOR_ROLE_ID]),
+    )
+    crisis = await next_post(discord_bot, CHANNEL_ID, start)
+    assert "988" in crisis.body["embeds"][0]["description"]
+    start = len(discord_bot.fake.requests)
     # A clear question from a member in the same channel is answered.
     await discord_bot.fake.dispatch(
         "MESSAGE_CREATE", member_message("can kratom damage your liver?", CHANNEL_ID)

@@ -121,14 +121,17 @@ class Support:
                 is_post = False
         else:
             return
-        if self.is_staff(message.author, config) or not text.strip():
+        if not text.strip():
             return
         reply = self.bot.engine_answer(text, self.context(message.guild, config))
         if reply.is_crisis:
-            # Crisis first, whatever happened in this thread before: never deduplicated.
+            # Crisis first, whoever wrote it (moderators and helpers are people too) and
+            # whatever happened in this thread before: never deduplicated.
             await self.post_reply(message, reply, config)
             await self.alert_helpers(message, reply, config)
             return
+        if self.is_staff(message.author, config):
+            return  # staff talk in help channels; the FAQ does not answer them
         threshold = config.auto_answer_threshold
         if threshold is None:
             threshold = self.bot.runtime.loaded.matching.answer_threshold
