@@ -85,6 +85,8 @@ async def run(rate: int, seconds: int, messages: float) -> None:
         first_request = len(fake.requests)
         interval = 1 / rate
         start = time.perf_counter()
+        samples: list[float] = []  # RSS once a minute: flat after warm-up, or climbing?
+        next_sample = start
         for n in range(rate * seconds):
             question = questions[n % len(questions)]
             if messages and (n * messages) % 1 + messages >= 1:  # evenly spread share
@@ -101,6 +103,9 @@ async def run(rate: int, seconds: int, messages: float) -> None:
                 path = f"/interactions/{payload['id']}/{payload['token']}/callback"
                 sent[path] = time.perf_counter()
                 await fake.dispatch("INTERACTION_CREATE", payload)
+            if time.perf_counter() >= next_sample:
+                samples.append(rss_mb(bot.pid))
+                next_sample += 60
             delay = start + (n + 1) * interval - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -116,7 +121,7 @@ async def run(rate: int, seconds: int, messages: float) -> None:
         report("dispatch -> callback", latencies)
         if posted:
             replies = {
-                r.body["message_reference"]["message_id"]: r.at
+                str(r.body["message_reference"]["message_id"]): r.at
                 for r in fake.requests[first_request:]
                 if r.method == "POST"
                 and r.path == f"/channels/{CHANNEL_ID}/messages"
@@ -133,6 +138,7 @@ async def run(rate: int, seconds: int, messages: float) -> None:
             f"bot RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end "
             f"({(rss_end - rss_start) / rss_start:+.1%})"
         )
+        print("RSS each minute (MB): " + " ".join(f"{mb:.0f}" for mb in samples))
         print(f"errors logged by the bot: {len(errors)}")
         for line in errors[:5]:
             print(f"  {line}")
