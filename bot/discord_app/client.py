@@ -469,11 +469,7 @@ def register_commands(bot: FaqBot) -> None:
         await send_reply(interaction, reply, ephemeral=True)
 
     async def topic_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=title, value=slug)
-            for slug, title in bot.runtime.loaded.topics.items()
-            if current.lower() in title.lower() or current.lower() in slug
-        ][:25]
+        return views.topic_choices(bot.runtime.loaded.topics, current)
 
     @tree.command(name="browse", description="Browse the FAQ by topic")
     @app_commands.describe(topic="A topic, or leave empty to choose")

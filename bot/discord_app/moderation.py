@@ -718,11 +718,7 @@ def register_moderation(bot: FaqBot) -> ModerationCommands:
         ][:25]
 
     async def topic_choices(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=title, value=slug)
-            for slug, title in bot.runtime.loaded.topics.items()
-            if current.lower() in title.lower() or current.lower() in slug
-        ][:25]
+        return views.topic_choices(bot.runtime.loaded.topics, current)
 
     reason_text = "Why (kept in the history and the mod-log)"
 

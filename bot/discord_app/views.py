@@ -50,3 +50,13 @@ def to_view(message: DiscordMessage) -> discord.ui.View | None:
                 )
             )
     return stateless(view)
+
+
+def topic_choices(topics: dict[str, str], current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete over topics (value: the topic slug)."""
+    wanted = current.lower()
+    return [
+        app_commands.Choice(name=title, value=slug)
+        for slug, title in topics.items()
+        if wanted in title.lower() or wanted in slug
+    ][:25]
