@@ -31,7 +31,6 @@ from bot.core.reply import Reply, ReplyKind
 from bot.discord_app.render import (
     ANSWERED_NO,
     ANSWERED_YES,
-    DID_THIS_ANSWER,
     TALK,
     clip,
     render_reply,
@@ -464,4 +463,4 @@ def register_support_moderation(bot: FaqBot, support: Support, faq: app_commands
         )
 
 
-__all__ = ["DID_THIS_ANSWER", "Support", "register_support", "register_support_moderation"]
+__all__ = ["Support", "register_support", "register_support_moderation"]
