@@ -153,6 +153,20 @@ async def test_chatter_bots_and_staff_are_ignored(discord_bot: Harness) -> None:
     assert answer.body["embeds"][0]["title"] == "Can kratom damage your liver?"
 
 
+async def test_members_messages_are_not_kept_in_memory(discord_bot: Harness) -> None:
+    """discord.py's message cache would hold every member's last words; the bot reads none."""
+    await configure(discord_bot, watched_channels=[int(CHANNEL_ID)])
+    start = len(discord_bot.fake.requests)
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("i've been so low since the assault", "1234")
+    )
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("can kratom damage your liver?", CHANNEL_ID)
+    )
+    await next_post(discord_bot, CHANNEL_ID, start)  # answered, so the message was seen
+    assert list(discord_bot.bot.cached_messages) == []
+
+
 async def test_an_unsure_forum_post_is_handed_to_helpers(discord_bot: Harness) -> None:
     await configure(
         discord_bot, watched_channels=[int(FORUM_CHANNEL_ID)], helper_role=int(HELPER_ROLE_ID)

@@ -106,7 +106,9 @@ class FaqBot(discord.Client):
         # the bot says so once and keeps serving slash commands (see `connect`).
         intents = discord.Intents.default()
         intents.message_content = True
-        super().__init__(intents=intents, allowed_mentions=NO_PINGS)
+        # No message cache: discord.py would otherwise hold the last 1,000 messages of every
+        # channel it sees, members' words included, in memory. Nothing here reads it.
+        super().__init__(intents=intents, allowed_mentions=NO_PINGS, max_messages=None)
         self.message_content = True
         self.runtime = runtime
         self.settings = settings

@@ -14,6 +14,7 @@ import yarl
 
 from bot.config import Settings
 from bot.discord_app.client import FaqBot, make_bot
+from bot.process_memory import release_free_memory_periodically
 from bot.runtime import start_runtime
 
 log = logging.getLogger("faqbot.discord")
@@ -101,17 +102,22 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with faqbot_client(settings) as bot:
-        running = asyncio.create_task(bot.start(settings.discord_token))
-        stopping = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if stopping in done:
-            log.info("stopping: finishing in-flight interactions, then closing")
-            await bot.shutdown()
-            await asyncio.gather(running, return_exceptions=True)
-        else:
-            stopping.cancel()
-            running.result()  # re-raise a login or connection failure
+    # Keeps resident memory flat under sustained load (see bot/process_memory.py).
+    releasing = asyncio.create_task(release_free_memory_periodically(), name="faqbot memory")
+    try:
+        async with faqbot_client(settings) as bot:
+            running = asyncio.create_task(bot.start(settings.discord_token))
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stopping in done:
+                log.info("stopping: finishing in-flight interactions, then closing")
+                await bot.shutdown()
+                await asyncio.gather(running, return_exceptions=True)
+            else:
+                stopping.cancel()
+                running.result()  # re-raise a login or connection failure
+    finally:
+        releasing.cancel()
 
 
 def run_bot(settings: Settings) -> int:

@@ -34,7 +34,7 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(rate: int, seconds: int, messages: float) -> None:
+async def run(rate: int, seconds: int, messages: float, trace_memory: bool = False) -> None:
     fake = FakeDiscord()
     await fake.start()
     workdir = Path(tempfile.mkdtemp(prefix="faqbot-load-"))
@@ -51,8 +51,9 @@ async def run(rate: int, seconds: int, messages: float) -> None:
             "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
         }
     )
+    module = "tests.bench.traced_bot" if trace_memory else "bot"
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", module, "run", env=env, stderr=asyncio.subprocess.PIPE
     )
     errors: list[str] = []
 
@@ -62,6 +63,8 @@ async def run(rate: int, seconds: int, messages: float) -> None:
             line = raw.decode(errors="replace").rstrip()
             if " ERROR " in line or "Traceback" in line:
                 errors.append(line)
+            elif line.startswith("MEMTRACE"):
+                print(line, flush=True)
 
     reader = asyncio.create_task(read_log())
     try:
@@ -165,8 +168,13 @@ def main() -> None:
     parser.add_argument(
         "--messages", type=float, default=0.0, help="share of help-channel posts (0-1)"
     )
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="run the bot under tests.bench.traced_bot: Python vs native memory each minute",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.rate, args.seconds, args.messages))
+    asyncio.run(run(args.rate, args.seconds, args.messages, args.trace_memory))
 
 
 if __name__ == "__main__":
