@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -119,6 +121,20 @@ class FakeDiscord:
     @property
     def api_base(self) -> str:
         return f"http://{self.host}:{self.port}/api/v10"
+
+    def bot_env(self, db: Path, **settings: str) -> dict[str, str]:
+        """Environment for a `faqbot run` process pointed at this fake and database `db`."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
+        env.update(
+            {
+                "DISCORD_TOKEN": "fake-token",
+                "FAQBOT_DB": str(db),
+                "FAQBOT_DISCORD_API": self.api_base,
+                "FAQBOT_DISCORD_GATEWAY": f"ws://{self.host}:{self.port}/gateway",
+            }
+        )
+        env.update(settings)
+        return env
 
     # --- REST ----------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import discord
-import yarl
 
 from bot.config import Settings
 from bot.discord_app.client import FaqBot, command_payloads
@@ -314,15 +312,7 @@ async def test_sync_command_registers_in_a_guild(tmp_path: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
-        env.update(
-            {
-                "FAQBOT_DB": str(tmp_path / "s.db"),
-                "DISCORD_TOKEN": "fake-token",
-                "FAQBOT_DISCORD_API": fake.api_base,
-                "FAQBOT_DISCORD_GATEWAY": str(yarl.URL(f"ws://127.0.0.1:{fake.port}/gateway")),
-            }
-        )
+        env = fake.bot_env(tmp_path / "s.db")
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -21,7 +21,7 @@ from bot.knowledge.moderation import EditForm, Moderation
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import REPO
 from tests.discord_harness import Harness
-from tests.fake_discord import MOD_LOG_CHANNEL_ID, Fault
+from tests.fake_discord import MOD_LOG_CHANNEL_ID, FakeDiscord, Fault, Recorded, slash_command
 from tests.test_discord_moderation import ALICE, BOB, click, draft_edit, title_of_answer
 
 
@@ -209,3 +209,75 @@ async def test_sigkill_while_publishing_leaves_old_or_new_never_a_mix(
         for draft in await moderation.pending():
             await moderation.approve(draft.rev, BOB)
     assert check_consistent(path, answers) == len(answers)
+
+
+def callbacks(fake: FakeDiscord, start: int) -> list[Recorded]:
+    return [r for r in fake.requests[start:] if r.path.endswith("/callback")]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.002)
+
+
+async def start_bot(fake: FakeDiscord, db: Path) -> asyncio.subprocess.Process:
+    fake.identified.clear()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=REPO,
+        env=fake.bot_env(db, FAQBOT_LOG_LEVEL="warning"),
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.wait_for(fake.identified.wait(), 30)
+    return process
+
+
+@pytest.mark.parametrize("killed_after", [1, 6])
+async def test_sigkill_of_the_running_bot_mid_approval_loses_nothing(
+    tmp_path: Path, loaded: LoadedKnowledge, killed_after: int
+) -> None:
+    """The literal case: a moderator approves drafts in Discord and `faqbot run` is killed."""
+    path = tmp_path / "bot.db"
+    answers = await prepare_drafts(path, loaded)
+    async with await KnowledgeStore.open(path) as store:
+        drafts = await Moderation(store, loaded.matching, loaded.topics).pending()
+    fake = FakeDiscord()
+    await fake.start()
+    process = await start_bot(fake, path)
+    try:
+        start = len(fake.requests)
+        for draft in drafts:  # a second moderator clicks Approve on every draft, quickly
+            await fake.dispatch("INTERACTION_CREATE", click(f"mod:approve:{draft.rev}", "2"))
+
+        def published_so_far() -> int:
+            return sum("is live now" in str(r.body) for r in callbacks(fake, start))
+
+        await until(lambda: published_so_far() >= killed_after)
+        process.kill()  # SIGKILL, while the rest are being published
+        await process.wait()
+        published = check_consistent(path, answers)
+        assert killed_after <= published < len(answers)
+
+        # Restarted, the bot serves a whole FAQ and the remaining drafts publish normally.
+        process = await start_bot(fake, path)
+        start = len(fake.requests)
+        for draft in drafts:
+            await fake.dispatch("INTERACTION_CREATE", click(f"mod:approve:{draft.rev}", "2"))
+        # Every click is answered: "is live now", or "Not published" for those already live.
+        await until(lambda: len(callbacks(fake, start)) == len(drafts))
+        assert check_consistent(path, answers) == len(answers)
+        ask = slash_command("ask", [{"type": 3, "name": "question", "value": "is kratom legal"}])
+        start = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", ask)
+        reply = await fake.wait_for_request(lambda r: "/callback" in r.path, start=start)
+        assert reply.body["data"]["embeds"][0]["description"].startswith("Revised:")
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await fake.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import sqlite3
@@ -27,18 +26,12 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     await fake.start()
     db = tmp_path / "run.db"
     health_port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
-    env.update(
-        {
-            "DISCORD_TOKEN": "fake-token",
-            "FAQBOT_DB": str(db),
-            "FAQBOT_LOG_FORMAT": "json",
-            # Even at debug level, members' words must not reach the logs.
-            "FAQBOT_LOG_LEVEL": "debug",
-            "FAQBOT_DISCORD_API": fake.api_base,
-            "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
-            "FAQBOT_HEALTH_PORT": str(health_port),
-        }
+    env = fake.bot_env(
+        db,
+        FAQBOT_LOG_FORMAT="json",
+        # Even at debug level, members' words must not reach the logs.
+        FAQBOT_LOG_LEVEL="debug",
+        FAQBOT_HEALTH_PORT=str(health_port),
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
