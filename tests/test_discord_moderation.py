@@ -131,8 +131,9 @@ async def test_two_moderators_draft_review_publish_and_ask_sees_it(discord_bot: 
         for r in bot.fake.requests
         if r.method == "POST" and r.path == f"/channels/{MOD_LOG_CHANNEL_ID}/messages"
     ]
-    assert len(posts) == 2 and all(p.body["allowed_mentions"] == {"parse": []} for p in posts)
-    assert "drafted a change" in posts[0].body["content"] and "approved" in posts[1].body["content"]
+    assert len(posts) == 3 and all(p.body["allowed_mentions"] == {"parse": []} for p in posts)
+    assert "changed a setting: FAQ changes are posted in" in posts[0].body["content"]
+    assert "drafted a change" in posts[1].body["content"] and "approved" in posts[2].body["content"]
     actions = [row["action"] for row in await bot.bot.runtime.store.audit_log("kratom-legal")]
     assert actions[-2:] == ["draft", "approve"]
 

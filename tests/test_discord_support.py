@@ -16,6 +16,7 @@ from tests.fake_discord import (
     GUILD_ID,
     HELPER_ROLE_ID,
     MESSAGE_CONTENT_INTENT,
+    MOD_LOG_CHANNEL_ID,
     MODERATOR_ROLE_ID,
     FakeDiscord,
     Recorded,
@@ -101,6 +102,44 @@ async def test_config_watch_and_show(discord_bot: Harness) -> None:
     text = shown["data"]["embeds"][0]["description"]
     assert f"<#{FORUM_CHANNEL_ID}>" in text and "a second moderator must approve" in text
     assert "30 days" in text
+
+
+async def test_every_settings_change_is_posted_to_the_mod_log(discord_bot: Harness) -> None:
+    """Turning crisis alerts off, or the mod-log itself, cannot happen unseen by other mods."""
+    await configure(discord_bot, mod_log_channel=int(MOD_LOG_CHANNEL_ID))
+    start = len(discord_bot.fake.requests)
+    done = await discord_bot.send(
+        slash_command(
+            "config",
+            [{"type": 5, "name": "enabled", "value": False}],
+            subcommand="alerts",
+            permissions=MANAGE_GUILD,
+            user_id=MEMBER,
+        )
+    )
+    assert "crisis alerts are off" in done["data"]["content"]
+    logged = await next_post(discord_bot, MOD_LOG_CHANNEL_ID, start)
+    assert f"<@{MEMBER}> changed a setting: crisis alerts are off" in logged.body["content"]
+    assert logged.body["allowed_mentions"] == {"parse": []}
+    # Switching the mod-log off is announced in the channel it leaves.
+    start = len(discord_bot.fake.requests)
+    await discord_bot.send(
+        slash_command("config", subcommand="modlog", permissions=MANAGE_GUILD, user_id=MEMBER)
+    )
+    logged = await next_post(discord_bot, MOD_LOG_CHANNEL_ID, start)
+    assert "changed a setting: mod-log is off" in logged.body["content"]
+    # After that there is nowhere to post, and nothing is.
+    start = len(discord_bot.fake.requests)
+    await discord_bot.send(
+        slash_command(
+            "config",
+            [{"type": 10, "name": "score", "value": 80}],
+            subcommand="threshold",
+            permissions=MANAGE_GUILD,
+        )
+    )
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, MOD_LOG_CHANNEL_ID, start) == []
 
 
 async def test_a_forum_post_is_answered_once_in_its_thread(discord_bot: Harness) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.discord_app.moderation import actor, post_mod_log, who
 from bot.discord_app.views import NO_PINGS
 from bot.knowledge.guild_config import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, GuildConfig
 
@@ -76,9 +77,11 @@ def register_config(bot: FaqBot) -> None:
     async def change(interaction: discord.Interaction, done: str, **changes: Any) -> None:
         if not await allowed(interaction):
             return
+        guild_id = str(interaction.guild_id)
         try:
-            await bot.runtime.store.set_guild_config(
-                str(interaction.guild_id), f"discord:{interaction.user.id}", **changes
+            before = await bot.runtime.store.guild_config(guild_id)
+            updated = await bot.runtime.store.set_guild_config(
+                guild_id, actor(interaction.user), **changes
             )
         except ValueError as exc:
             await interaction.response.send_message(
@@ -88,6 +91,13 @@ def register_config(bot: FaqBot) -> None:
         await interaction.response.send_message(
             f"Done: {done}", ephemeral=True, allowed_mentions=NO_PINGS
         )
+        # Settings decide who gets crisis alerts and who may publish: other moderators should
+        # see every change (after the reply: a slow mod-log never delays it). Moving or turning
+        # off the mod-log is announced in the old channel too, so it cannot happen unseen.
+        note = f"⚙️ {who(actor(interaction.user))} changed a setting: {done}"
+        await post_mod_log(bot, updated, note)
+        if before.mod_log_channel != updated.mod_log_channel:
+            await post_mod_log(bot, before, note)
 
     @config.command(name="show", description="Show this server's faqbot settings")
     async def show(interaction: discord.Interaction) -> None:

@@ -62,6 +62,17 @@ def actor(user: discord.abc.User) -> str:
     return f"discord:{user.id}"
 
 
+async def post_mod_log(bot: FaqBot, config: GuildConfig, text: str) -> None:
+    """Tell the mod-log channel (if set); a failure there never undoes the change."""
+    if config.mod_log_channel is None:
+        return
+    try:
+        channel = bot.get_partial_messageable(config.mod_log_channel)
+        await channel.send(clip(text, 2000), allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        log.warning("could not post to the mod-log channel %s", config.mod_log_channel)
+
+
 def who(author: str) -> str:
     """How an author is shown: a user mention (never a ping: allowed mentions are off)."""
     return f"<@{author.split(':', 1)[1]}>" if author.startswith("discord:") else author
@@ -238,16 +249,6 @@ class ModerationCommands:
     def moderation(self) -> Moderation:
         return self.bot.runtime.moderation
 
-    async def post_log(self, config: GuildConfig, text: str) -> None:
-        """Tell the mod-log channel (if set); a failure there never undoes the change."""
-        if config.mod_log_channel is None:
-            return
-        try:
-            channel = self.bot.get_partial_messageable(config.mod_log_channel)
-            await channel.send(clip(text, 2000), allowed_mentions=NO_PINGS)
-        except discord.HTTPException:
-            log.warning("could not post to the mod-log channel %s", config.mod_log_channel)
-
     async def open_form(self, interaction: discord.Interaction, session: FormSession) -> None:
         token = self.forms.open(session)
         await interaction.response.send_modal(entry_modal(token, session))
@@ -420,7 +421,9 @@ class ModerationCommands:
             f"`/faq restore entry:{entry_id}` brings it back.",
         )
         why = f": {reason}" if reason else ""
-        await self.post_log(config, f"🗑️ {who(actor(interaction.user))} removed `{entry_id}`{why}")
+        await post_mod_log(
+            self.bot, config, f"🗑️ {who(actor(interaction.user))} removed `{entry_id}`{why}"
+        )
 
     async def restore(self, interaction: discord.Interaction, entry_id: str) -> None:
         config = await moderator_config(self.bot, interaction)
@@ -433,7 +436,9 @@ class ModerationCommands:
             return
         await self.bot.runtime.reload()
         await say(interaction, f"Restored `{entry_id}`: members get it again.")
-        await self.post_log(config, f"♻️ {who(actor(interaction.user))} restored `{entry_id}`")
+        await post_mod_log(
+            self.bot, config, f"♻️ {who(actor(interaction.user))} restored `{entry_id}`"
+        )
 
     async def export(self, interaction: discord.Interaction) -> None:
         if await moderator_config(self.bot, interaction) is None:
@@ -504,7 +509,8 @@ class ModerationCommands:
             f"({drafted}); {report.unchanged} unchanged.{left}\nReview them with `/faq review`.",
         )
         if report.drafted:
-            await self.post_log(
+            await post_mod_log(
+                self.bot,
                 config,
                 f"📥 {who(actor(interaction.user))} imported `{attachment.filename}`: "
                 f"{len(report.drafted)} draft(s) for review ({drafted})",
@@ -639,7 +645,8 @@ class ModerationCommands:
         )
         verb = "proposed a revert of" if action == "revert" else "drafted a change to"
         why = f": {draft.reason}" if draft.reason else ""
-        await self.post_log(
+        await post_mod_log(
+            self.bot,
             config,
             f"📝 {who(draft.author)} {verb} `{draft.entry_id}` (draft {draft.rev}){why}. "
             "Review: `/faq review`",
@@ -663,7 +670,8 @@ class ModerationCommands:
         else:
             await say(interaction, note)
         # After answering: a slow or failing mod-log must not delay the moderator's reply.
-        await self.post_log(
+        await post_mod_log(
+            self.bot,
             config,
             f"✅ {who(actor(interaction.user))} approved draft {rev} by {who(published.author)}: "
             f"`{published.entry_id}` is live",
@@ -682,7 +690,8 @@ class ModerationCommands:
             interaction, f"Rejected draft {rev} of `{rejected.entry_id}`; it stays in the history."
         )
         why = f": {note.strip()}" if note.strip() else ""
-        await self.post_log(
+        await post_mod_log(
+            self.bot,
             config,
             f"❌ {who(actor(interaction.user))} rejected draft {rev} of `{rejected.entry_id}`{why}",
         )
