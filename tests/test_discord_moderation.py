@@ -253,6 +253,20 @@ async def test_remove_and_restore(discord_bot: Harness) -> None:
     assert back["data"]["embeds"][0]["title"] == "Is kratom legal?"
 
 
+async def test_approving_a_removed_entrys_draft_says_it_stays_removed(
+    discord_bot: Harness,
+) -> None:
+    bot = discord_bot
+    rev = await draft_edit(bot, "kratom-legal", "New wording for a removed entry.")
+    await bot.send(faq("remove", BOB, [text_option("entry", "kratom-legal")]))
+    done = (await bot.send(click(f"mod:approve:{rev}", BOB)))["data"]["content"]
+    assert "is still removed" in done and "/faq restore" in done and "is live" not in done
+    gone = await bot.send(slash_command("show", [text_option("entry", "kratom-legal")]))
+    assert "couldn't find that entry" in gone["data"]["content"]
+    await bot.send(faq("restore", BOB, [text_option("entry", "kratom-legal")]))
+    assert "New wording for a removed entry." in await title_of_answer(bot, "is kratom legal")
+
+
 async def test_export_then_import_round_trips_and_changes_become_drafts(
     discord_bot: Harness,
 ) -> None:

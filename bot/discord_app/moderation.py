@@ -664,7 +664,16 @@ class ModerationCommands:
             await say(interaction, f"Not published: {exc}")
             return
         await self.bot.runtime.reload()  # members get it from the very next question
-        note = f"✅ Published draft {rev}: `{published.entry_id}` is live now."
+        state = await self.moderation.state(published.entry_id)
+        removed = state is not None and state.removed_at is not None
+        # A removed entry stays removed (restoring is its own, explicit step): say so, rather
+        # than "live", so a moderator is not misled about what members see.
+        shown = (
+            "is still removed, so members don't see it; `/faq restore` brings it back"
+            if removed
+            else "is live now"
+        )
+        note = f"✅ Published draft {rev}: `{published.entry_id}` {shown}."
         if interaction.message is not None and interaction.message.embeds:
             await self.review(interaction, 0, note)  # on to the next draft, in place
         else:
@@ -674,7 +683,7 @@ class ModerationCommands:
             self.bot,
             config,
             f"✅ {who(actor(interaction.user))} approved draft {rev} by {who(published.author)}: "
-            f"`{published.entry_id}` is live",
+            f"`{published.entry_id}` {'(removed: not shown to members)' if removed else 'is live'}",
         )
 
     async def reject(self, interaction: discord.Interaction, rev: int, note: str) -> None:
