@@ -31,6 +31,14 @@ MEMBER = "1700000000000000001"
 QUIET_SECONDS = 1.0  # how long "the bot said nothing" is watched for
 
 
+def config_command(
+    sub: str, options: list[dict[str, Any]] | None = None, **kw: Any
+) -> dict[str, Any]:
+    """A /config subcommand, from someone with Manage Server unless `permissions` says not."""
+    kw.setdefault("permissions", MANAGE_GUILD)
+    return slash_command("config", options or [], subcommand=sub, **kw)
+
+
 async def configure(bot: Harness, **settings: Any) -> None:
     await bot.bot.runtime.store.set_guild_config(GUILD_ID, "test", **settings)
 
@@ -85,20 +93,16 @@ async def test_config_watch_and_show(discord_bot: Harness) -> None:
         }
     }
     body = await discord_bot.send(
-        slash_command(
-            "config",
+        config_command(
+            "watch",
             [{"type": 7, "name": "channel", "value": FORUM_CHANNEL_ID}],
-            subcommand="watch",
-            permissions=MANAGE_GUILD,
             resolved={"channels": forum},
         )
     )
     assert "posts in the forum" in body["data"]["content"]
-    refused = await discord_bot.send(slash_command("config", subcommand="show"))
+    refused = await discord_bot.send(config_command("show", permissions="0"))
     assert "only members with Manage Server" in refused["data"]["content"]
-    shown = await discord_bot.send(
-        slash_command("config", subcommand="show", permissions=MANAGE_GUILD)
-    )
+    shown = await discord_bot.send(config_command("show"))
     text = shown["data"]["embeds"][0]["description"]
     assert f"<#{FORUM_CHANNEL_ID}>" in text and "a second moderator must approve" in text
     assert "30 days" in text
@@ -109,13 +113,7 @@ async def test_every_settings_change_is_posted_to_the_mod_log(discord_bot: Harne
     await configure(discord_bot, mod_log_channel=int(MOD_LOG_CHANNEL_ID))
     start = len(discord_bot.fake.requests)
     done = await discord_bot.send(
-        slash_command(
-            "config",
-            [{"type": 5, "name": "enabled", "value": False}],
-            subcommand="alerts",
-            permissions=MANAGE_GUILD,
-            user_id=MEMBER,
-        )
+        config_command("alerts", [{"type": 5, "name": "enabled", "value": False}], user_id=MEMBER)
     )
     assert "crisis alerts are off" in done["data"]["content"]
     logged = await next_post(discord_bot, MOD_LOG_CHANNEL_ID, start)
@@ -123,21 +121,13 @@ async def test_every_settings_change_is_posted_to_the_mod_log(discord_bot: Harne
     assert logged.body["allowed_mentions"] == {"parse": []}
     # Switching the mod-log off is announced in the channel it leaves.
     start = len(discord_bot.fake.requests)
-    await discord_bot.send(
-        slash_command("config", subcommand="modlog", permissions=MANAGE_GUILD, user_id=MEMBER)
-    )
+    await discord_bot.send(config_command("modlog", user_id=MEMBER))
     logged = await next_post(discord_bot, MOD_LOG_CHANNEL_ID, start)
     assert "changed a setting: mod-log is off" in logged.body["content"]
     # After that there is nowhere to post, and nothing is.
     start = len(discord_bot.fake.requests)
-    await discord_bot.send(
-        slash_command(
-            "config",
-            [{"type": 10, "name": "score", "value": 80}],
-            subcommand="threshold",
-            permissions=MANAGE_GUILD,
-        )
-    )
+    score = {"type": 10, "name": "score", "value": 80}
+    await discord_bot.send(config_command("threshold", [score]))
     await asyncio.sleep(QUIET_SECONDS)
     assert posts_in(discord_bot, MOD_LOG_CHANNEL_ID, start) == []
 

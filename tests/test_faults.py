@@ -20,7 +20,7 @@ from bot.knowledge.loader import LoadedKnowledge
 from bot.knowledge.moderation import EditForm, Moderation
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import REPO
-from tests.discord_harness import Harness
+from tests.discord_harness import Harness, eventually
 from tests.fake_discord import MOD_LOG_CHANNEL_ID, FakeDiscord, Fault, Recorded, slash_command
 from tests.test_discord_moderation import ALICE, BOB, click, draft_edit, title_of_answer
 
@@ -215,13 +215,6 @@ def callbacks(fake: FakeDiscord, start: int) -> list[Recorded]:
     return [r for r in fake.requests[start:] if r.path.endswith("/callback")]
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.002)
-
-
 async def start_bot(fake: FakeDiscord, db: Path) -> asyncio.subprocess.Process:
     fake.identified.clear()
     process = await asyncio.create_subprocess_exec(
@@ -254,10 +247,11 @@ async def test_sigkill_of_the_running_bot_mid_approval_loses_nothing(
         for draft in drafts:  # a second moderator clicks Approve on every draft, quickly
             await fake.dispatch("INTERACTION_CREATE", click(f"mod:approve:{draft.rev}", "2"))
 
-        def published_so_far() -> int:
-            return sum("is live now" in str(r.body) for r in callbacks(fake, start))
+        async def enough_published() -> bool:
+            live = sum("is live now" in str(r.body) for r in callbacks(fake, start))
+            return live >= killed_after
 
-        await until(lambda: published_so_far() >= killed_after)
+        await eventually(enough_published, timeout=30)
         process.kill()  # SIGKILL, while the rest are being published
         await process.wait()
         published = check_consistent(path, answers)
@@ -268,8 +262,12 @@ async def test_sigkill_of_the_running_bot_mid_approval_loses_nothing(
         start = len(fake.requests)
         for draft in drafts:
             await fake.dispatch("INTERACTION_CREATE", click(f"mod:approve:{draft.rev}", "2"))
+
         # Every click is answered: "is live now", or "Not published" for those already live.
-        await until(lambda: len(callbacks(fake, start)) == len(drafts))
+        async def all_answered() -> bool:
+            return len(callbacks(fake, start)) == len(drafts)
+
+        await eventually(all_answered, timeout=30)
         assert check_consistent(path, answers) == len(answers)
         ask = slash_command("ask", [{"type": 3, "name": "question", "value": "is kratom legal"}])
         start = len(fake.requests)
