@@ -37,6 +37,8 @@ settings (environment variable, or the flag of the same name):
   FAQBOT_LOCALE      locale for crisis resources in the terminal, e.g. en-GB (default: none,
                      which means international resources)
   FAQBOT_REGION      fallback region code when no locale matches, e.g. US
+  FAQBOT_MODEL       on (default) or off: the local model of meaning beside the rules
+  FAQBOT_CACHE       where the model's built graph and vectors are cached (~/.cache/faqbot)
 """
 
 
@@ -49,6 +51,9 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "score": reply.score,
         "clinical": reply.clinical,
         "crisis": reply.crisis.value if reply.crisis else None,
+        # The classifier's middle band: an answer led by a check-in and crisis lines.
+        "possible_crisis": reply.possible_crisis.value if reply.possible_crisis else None,
+        "crisis_score": reply.crisis_score,
         "suggestions": [s.entry_id for s in reply.suggestions],
         "safety_note": reply.safety_note,
         "text": render_text(reply),

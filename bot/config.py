@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SHIPPED_KNOWLEDGE = PACKAGE_ROOT.parent / "knowledge"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "faqbot"
 
 
 def default_data_dir() -> Path:
@@ -35,6 +40,9 @@ class Settings:
     log_level: str = "info"
     # Servers whose moderators may edit the (shared) FAQ; empty = every server the bot is in.
     editor_guilds: frozenset[int] = frozenset()
+    # The local model of meaning (crisis classifier, semantic matching); off = rules alone.
+    model: bool = True
+    cache_dir: Path = field(default_factory=default_cache_dir)  # the built model and vectors
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -54,6 +62,8 @@ class Settings:
             log_level=(env.get("FAQBOT_LOG_LEVEL") or "info").lower(),
             health_port=int(env["FAQBOT_HEALTH_PORT"]) if env.get("FAQBOT_HEALTH_PORT") else None,
             shards=(env.get("FAQBOT_SHARDS") or "").strip().lower() or None,
+            model=(env.get("FAQBOT_MODEL") or "on").strip().lower() not in _OFF,
+            cache_dir=Path(env["FAQBOT_CACHE"]) if env.get("FAQBOT_CACHE") else default_cache_dir(),
             editor_guilds=frozenset(
                 int(part)
                 for part in re.split(r"[,\s]+", env.get("FAQBOT_EDITOR_GUILDS") or "")
@@ -63,6 +73,9 @@ class Settings:
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_OFF = frozenset({"0", "off", "false", "no"})
 
 
 def _flag(value: str | None) -> bool:

@@ -85,3 +85,24 @@ def publish_moderator_revision(db_path: Path, entry: Entry) -> None:
 
 # The real bot against the fake Discord, for every test module that asks for it.
 from tests.discord_harness import discord_bot  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def semantic_engine(loaded: LoadedKnowledge) -> Engine:
+    """The engine as the bot runs it by default: model of meaning, classifier, fused matcher.
+
+    Phrasing vectors are cached on disk like the runtime's, so only the first run embeds them.
+    """
+    from bot.config import default_cache_dir
+    from bot.core.semantic import VectorCache
+    from bot.runtime import knowledge_base
+    from bot.semantic import load_model, load_vectors, save_vectors
+
+    model = load_model(default_cache_dir())
+    assert model.embedder is not None, model.reason
+    cache_file = default_cache_dir() / f"phrasings-{model.fingerprint}.npz"
+    vectors = VectorCache(model.embedder, load_vectors(cache_file))
+    built = Engine(knowledge_base(loaded, loaded.entries), model.embedder, vectors)
+    save_vectors(cache_file, vectors.vectors)
+    assert built.classifier is not None
+    return built

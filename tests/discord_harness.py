@@ -29,6 +29,9 @@ def fake_settings(fake: FakeDiscord, tmp_path: Path) -> Settings:
             "DISCORD_TOKEN": "fake-token",
             "FAQBOT_DISCORD_API": fake.api_base,
             "FAQBOT_DISCORD_GATEWAY": f"ws://127.0.0.1:{fake.port}/gateway",
+            # Discord behaviour is tested on rules alone (fast starts); tests of understanding
+            # through Discord pass model=True (test_discord_e2e.py).
+            "FAQBOT_MODEL": "off",
         }
     )
 

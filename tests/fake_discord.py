@@ -131,6 +131,7 @@ class FakeDiscord:
                 "FAQBOT_DB": str(db),
                 "FAQBOT_DISCORD_API": self.api_base,
                 "FAQBOT_DISCORD_GATEWAY": f"ws://{self.host}:{self.port}/gateway",
+                "FAQBOT_MODEL": "off",  # pass FAQBOT_MODEL="on" to test with the model
             }
         )
         env.update(settings)

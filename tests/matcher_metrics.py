@@ -10,6 +10,11 @@ from pathlib import Path
 import yaml
 
 DEVSET = Path(__file__).resolve().parent / "data" / "matcher_devset.yaml"
+# Member-style questions: entry id -> style -> questions (a question may be {text, also});
+# `off_topic` -> kind -> messages. Files under round*/ were written after the first results
+# and are always held out.
+MEMBER_DIR = Path(__file__).resolve().parent / "data" / "member"
+STYLES = ("short", "slang", "long", "other_person", "non_native")
 HELD_OUT, TUNING = "held_out", "tuning"
 
 
@@ -18,6 +23,7 @@ class Labelled:
     text: str
     answers: frozenset[str]  # empty for off-topic messages
     always_held_out: bool = False
+    style: str = "unstyled"  # one of STYLES for member-style data; the off-topic kind otherwise
 
     @property
     def split(self) -> str:
@@ -39,8 +45,26 @@ def load_devset(split: str | None = None, round2_only: bool = False) -> list[Lab
         ]
     for section, held in (("off_topic", False), ("off_topic_held_out", True)):
         items += [Labelled(str(q), frozenset(), held) for q in data.get(section) or []]
+    items += load_member_questions()
     items = [i for i in items if not round2_only or i.always_held_out]
     return [i for i in items if split is None or i.split == split]
+
+
+def load_member_questions() -> list[Labelled]:
+    items: list[Labelled] = []
+    files = [*sorted(MEMBER_DIR.glob("*.yaml")), *sorted(MEMBER_DIR.glob("round*/*.yaml"))]
+    for path in files:
+        held = path.parent.name.startswith("round")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, styles in data.items():
+            for style, questions in (styles or {}).items():
+                for q in questions or []:
+                    text, also = (
+                        (q["text"], q.get("also") or []) if isinstance(q, dict) else (q, ())
+                    )
+                    answers = frozenset() if key == "off_topic" else frozenset([key, *also])
+                    items.append(Labelled(str(text), answers, held, str(style)))
+    return items
 
 
 # A ranker returns (entry_id, score 0-100) best first; the threshold decides abstention.
@@ -55,6 +79,11 @@ class MatchScore:
     reciprocal_rank: float = 0.0
     off_topic: int = 0
     abstained: int = 0
+    wrong: int = 0  # in-domain questions answered (above threshold) with a wrong entry
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.in_domain
 
     @property
     def top1_rate(self) -> float:
@@ -87,6 +116,8 @@ def evaluate(rank: Ranker, items: list[Labelled], threshold: float) -> MatchScor
         if ids and ids[0] in item.answers:
             result.ranked_first += 1
             result.top1 += answered
+        elif answered:
+            result.wrong += 1
         for position, entry_id in enumerate(ids[:10], start=1):
             if entry_id in item.answers:
                 result.reciprocal_rank += 1 / position
@@ -106,6 +137,7 @@ def calibrate(rank: Ranker, items: list[Labelled]) -> tuple[float, MatchScore]:
         objective = (
             min(result.top1_rate, result.abstention_rate)
             + (result.top1_rate + result.abstention_rate) / 100
+            - max(0.0, result.wrong_rate - 0.02)
         )
         if best is None or objective > best[0]:
             best = (objective, threshold, result)

@@ -18,6 +18,8 @@ CONTRACT_FIELDS = {
     "score",
     "clinical",
     "crisis",
+    "possible_crisis",
+    "crisis_score",
     "suggestions",
     "safety_note",
     "text",

@@ -59,6 +59,24 @@ async def test_crisis_replaces_everything_with_local_lines(discord_bot: Harness)
     assert "kratom" not in embed["description"].lower()
 
 
+async def test_with_the_model_a_crisis_no_rule_knows_still_gets_the_lines(tmp_path: Path) -> None:
+    # Only the model of meaning catches this one (rules alone answer it as a FAQ question).
+    question = "im scared im going to shake him, he wont stop crying"
+    async with running_bot(tmp_path, model=True) as harness:
+        assert harness.bot.runtime.model.embedder is not None
+        body = await harness.ask(question, locale="en-GB")
+        embed = body["data"]["embeds"][0]
+        assert body["data"]["flags"] & 64  # private
+        assert "999" in embed["description"] and "title" not in embed
+    async with running_bot(tmp_path / "rules-only") as harness:
+        body = await harness.ask(question, locale="en-GB")
+        assert "title" in body["data"]["embeds"][0]  # an ordinary answer: what the model adds
+    async with running_bot(tmp_path / "rules") as harness:
+        assert harness.bot.runtime.model.embedder is None
+        body = await harness.ask("a possible check-in, rules alone: im not suicidal, just tired")
+        assert "Before the answer" in embed_text(body) and "988" in embed_text(body)
+
+
 async def test_clinical_pointer_leads_the_answer(discord_bot: Harness) -> None:
     body = await discord_bot.ask("can i stop my zoloft cold turkey")
     assert body["data"]["embeds"][0]["description"].startswith("**This is a question about your")

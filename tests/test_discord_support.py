@@ -139,7 +139,7 @@ async def test_a_forum_post_is_answered_once_in_its_thread(discord_bot: Harness)
     body = answer.body
     assert body["embeds"][0]["title"] == "Is kratom addictive?"
     assert body["allowed_mentions"]["parse"] == [] and body["message_reference"]["message_id"]
-    assert components(body) == ["faq:yes:kratom-dependence", "faq:no:kratom-dependence"]
+    assert components(body)[:2] == ["faq:yes:kratom-dependence", "faq:no:kratom-dependence"]
     assert "Did this answer your question?" in str(body["embeds"][0]["fields"])
     assert "daily" not in str(body)  # the member's words are never quoted
     # More messages in the same post: the bot has answered this thread already.

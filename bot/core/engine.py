@@ -6,13 +6,16 @@ The SQLite store builds a new `Engine` when the live knowledge changes and swaps
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.crisis_model import CrisisClassifier
 from bot.core.matcher import Matcher, MatchingConfig, MatchResult
 from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Source, Suggestion
 from bot.core.resources import Region, ResourceDirectory
 from bot.core.safety import SafetyConfig, Screening, screen
+from bot.core.semantic import Embedder, Reading, SemanticIndex, VectorCache, read
 from bot.core.text import normalise
 from bot.knowledge.schema import Entry
 
@@ -37,13 +40,40 @@ class KnowledgeBase:
     resources: ResourceDirectory
     safety: SafetyConfig
     matching: MatchingConfig
+    classifier: CrisisClassifier | None = None
 
 
 class Engine:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    """Answers messages. With an `embedder` (a local model of meaning) the crisis classifier and
+    semantic matching run beside the rules; without one, the rules and lexical matcher alone.
+
+    Building an engine with a model embeds every phrasing not already in `vectors` (about 5 ms
+    each), so build it off the event loop.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder | None = None,
+        vectors: VectorCache | None = None,
+    ) -> None:
         self.kb = kb
-        self.matcher = Matcher(kb.entries, kb.matching)
+        self.embedder = embedder
+        semantic = None
+        if embedder is not None:
+            cache = vectors if vectors is not None else VectorCache(embedder)
+            semantic = SemanticIndex(
+                [[normalise(p) for p in e.phrasings] for e in kb.entries], cache
+            )
+        self.matcher = Matcher(kb.entries, kb.matching, semantic)
         self.by_id = {e.id: e for e in kb.entries}
+        # A head trained on another model's vectors would be noise: use it only with its own.
+        classifier = kb.classifier
+        self.classifier = (
+            classifier
+            if embedder is not None and classifier and classifier.model == embedder.name
+            else None
+        )
 
     @property
     def entries(self) -> Sequence[Entry]:
@@ -54,16 +84,27 @@ class Engine:
             context.locale, context.guild_locale, context.default_region
         )
 
+    def read(self, question: str) -> Reading:
+        """The message normalised, segmented and (with a model) embedded: the costly step."""
+        return read(normalise(question), self.embedder)
+
+    def screen(self, reading: Reading) -> Screening:
+        assessment = self.classifier.assess(reading) if self.classifier else None
+        return screen(reading.normalised, self.kb.safety, reading.segments, assessment)
+
     def answer(self, question: str, context: AskContext | None = None) -> Reply:
         context = context or AskContext()
-        normalised = normalise(question)
-        screening = screen(normalised, self.kb.safety)
+        reading = self.read(question)
+        screening = self.screen(reading)
         region = self.region(context)
         echo = question[:MAX_QUESTION_ECHO]
         if screening.crisis is not None:
             return self._crisis(echo, screening, region, context)
-        match = self.matcher.match(question, normalised)
-        return self._compose(echo, screening, match, region, context)
+        match = self.matcher.match(question, reading.normalised, reading.asking_vectors())
+        reply = self._compose(echo, screening, match, region, context)
+        if screening.possible is not None:
+            return self._check_in(reply, screening.possible, region)
+        return reply
 
     def resources_reply(self, context: AskContext | None = None) -> Reply:
         """The /resources view: every line for the member's region, emergency number first."""
@@ -154,6 +195,21 @@ class Engine:
             clinical=screening.clinical,
             region=region.code,
             fired_rules=screening.fired,
+            crisis_score=screening.model_score,
+        )
+
+    def _check_in(self, reply: Reply, possible: CrisisType, region: Region) -> Reply:
+        """Keep the answer, but lead with a short, warm check-in and the region's crisis lines."""
+        check_in = self.kb.safety.check_in_messages[possible]
+        lead = f"{check_in}\n\n{reply.lead}" if reply.lead else check_in
+        resources = list(self.kb.resources.crisis_resources(region, possible))
+        resources += [r for r in reply.resources if r not in resources]
+        return dataclasses.replace(
+            reply,
+            lead=lead,
+            resources=tuple(resources),
+            resources_heading="If you need someone right now",
+            possible_crisis=possible,
         )
 
     def _compose(
@@ -185,6 +241,7 @@ class Engine:
             suggestions=self._suggestions(match),
             region=region.code,
             fired_rules=screening.fired,
+            crisis_score=screening.model_score,
         )
 
     def _answer(
@@ -215,6 +272,7 @@ class Engine:
             reviewer=entry.reviewer,
             region=region.code,
             fired_rules=screening.fired,
+            crisis_score=screening.model_score,
         )
 
     def _suggestions(self, match: MatchResult) -> tuple[Suggestion, ...]:

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.semantic import SemanticIndex
 from bot.core.text import normalise, words
 from bot.knowledge.schema import Entry
 from bot.knowledge.yamlsource import Located, Problem, field_name
@@ -52,6 +54,8 @@ STEM_CACHE_SIZE = 200_000
 # Member questions longer than this many content tokens are "rambling": weigh phrasing recall
 # (is the FAQ question inside the message?) over precision (is the message about only that?).
 RAMBLING_TOKENS = 10
+# Entries with this tag are about substances in general, whichever a question names.
+ANY_SUBJECT_TAG = "substance-use"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,18 @@ class MatchingConfig:
     answer_threshold: float  # 0-100: at or above, answer
     suggest_threshold: float  # 0-100: candidates at or above may be offered as "did you mean"
     suggest_margin: float  # 0-100: runner-ups this close to the best are offered too
+    # With a model of meaning: score = weight * lexical + (1 - weight) * 100 * cosine, and its
+    # own thresholds (the scale differs from lexical-only). Calibrated, never guessed.
+    semantic_weight: float = 0.5
+    semantic_answer_threshold: float = 50.0
+    semantic_suggest_threshold: float = 40.0
+    # Added to entries about a subject the question names ("maeng da for depression?" is a
+    # kratom question before it is a depression one).
+    subject_bonus: float = 0.0
+    # What entries are about: subject -> words that name it. An entry tagged with a subject is
+    # about it; a question that names subjects, none of them an entry's, never gets that entry
+    # ("phenibut withdrawal" is not a kratom question).
+    subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,10 +150,28 @@ class Analyzer:
 
 
 class Matcher:
-    def __init__(self, entries: Sequence[Entry], config: MatchingConfig) -> None:
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        config: MatchingConfig,
+        semantic: SemanticIndex | None = None,
+    ) -> None:
         self.config = config
         self.entries = list(entries)
+        self.semantic = semantic
         self.analyzer = Analyzer(config)
+        self._subject_re = {
+            name: re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+            for name, names in config.subjects.items()
+            if names
+        }
+        self._entry_subjects = [
+            frozenset()
+            if ANY_SUBJECT_TAG in e.tags
+            else frozenset(t for t in e.tags if t in config.subjects)
+            for e in self.entries
+        ]
+        self._index_of = {e.id: i for i, e in enumerate(self.entries)}
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         entry_tokens: list[set[str]] = []
@@ -247,7 +281,8 @@ class Matcher:
         """The best entries sharing a word with the question, best first (scores 0-100)."""
         canonical, stems = self.query_tokens(text, normalised)
         query = frozenset(stems)
-        if not query:
+        # Only everyday words ("lol same", "how long"): nothing to match on; as empty questions.
+        if not query or query <= self._generic:
             return self._short_question_fallback(canonical)
         query_weight = sum(self._idf_of(t) for t in query)
         # Recall matters more than precision when the message is long and rambling.
@@ -328,6 +363,52 @@ class Matcher:
         results.sort(key=lambda c: c.score, reverse=True)
         return results
 
+    @property
+    def answer_threshold(self) -> float:
+        """The score an answer needs, on the scale of the active mode (fused or lexical)."""
+        if self.semantic is not None:
+            return self.config.semantic_answer_threshold
+        return self.config.answer_threshold
+
+    @property
+    def suggest_threshold(self) -> float:
+        if self.semantic is not None:
+            return self.config.semantic_suggest_threshold
+        return self.config.suggest_threshold
+
+    def subjects_named(self, normalised: str) -> frozenset[str]:
+        return frozenset(name for name, rx in self._subject_re.items() if rx.search(normalised))
+
+    def rank(
+        self, text: str, normalised: str | None = None, vectors: np.ndarray | None = None
+    ) -> list[Candidate]:
+        """Entries best first: fused with meaning when there are vectors, else lexical alone;
+        entries about other subjects than the question names are left out."""
+        normalised = normalise(text) if normalised is None else normalised
+        lexical = self.score_all(text, normalised)
+        if self.semantic is not None and vectors is not None and len(vectors):
+            weight = self.config.semantic_weight
+            fused = (1 - weight) * 100 * np.clip(self.semantic.similarities(vectors), 0, None)
+            for candidate in lexical:
+                fused[self._index_of[candidate.entry_id]] += weight * candidate.score
+            order = np.argsort(-fused, kind="stable")[:MAX_RESULTS]
+            ranked = [Candidate(self.entries[i].id, round(float(fused[i]), 1)) for i in order]
+        else:
+            ranked = lexical
+        named = self.subjects_named(normalised)
+        if not named:
+            return ranked
+        kept: list[Candidate] = []
+        for c in ranked:
+            subjects = self._entry_subjects[self._index_of[c.entry_id]]
+            if not subjects:
+                kept.append(c)
+            elif subjects & named:
+                bonus = self.config.subject_bonus
+                kept.append(Candidate(c.entry_id, round(min(100.0, c.score + bonus), 1)))
+        kept.sort(key=lambda c: c.score, reverse=True)
+        return kept
+
     def _short_question_fallback(self, canonical: str) -> list[Candidate]:
         """Questions made only of stop words ("who are you") against phrasings just as empty."""
         if not canonical.strip() or not self._contentless:
@@ -341,18 +422,23 @@ class Matcher:
         entry_id = self.entries[self._contentless_entry[position]].id
         return [Candidate(entry_id, round(float(similarity), 1))]
 
-    def match(self, text: str, normalised: str | None = None) -> MatchResult:
-        candidates = self.score_all(text, normalised)
+    def match(
+        self, text: str, normalised: str | None = None, vectors: np.ndarray | None = None
+    ) -> MatchResult:
+        candidates = self.rank(text, normalised, vectors)
         cfg = self.config
         if not candidates:
             return MatchResult((), None, ())
+        fused = self.semantic is not None and vectors is not None
+        answer_at = cfg.semantic_answer_threshold if fused else cfg.answer_threshold
+        suggest_at = cfg.semantic_suggest_threshold if fused else cfg.suggest_threshold
         best = candidates[0]
-        answer = best if best.score >= cfg.answer_threshold else None
+        answer = best if best.score >= answer_at else None
         runners = candidates[1:] if answer else candidates
         suggestions = tuple(
             c
             for c in runners
-            if c.score >= cfg.suggest_threshold
+            if c.score >= suggest_at
             and (answer is None or best.score - c.score <= cfg.suggest_margin)
         )[:3]
         return MatchResult(tuple(candidates[:10]), answer, suggestions)
@@ -438,10 +524,40 @@ def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
             problem((key,), "must be a number from 0 to 100")
         else:
             thresholds[key] = float(value)
+    semantic_raw = data.get("semantic") or {}
+    semantic: dict[str, float] = {}
+    if not isinstance(semantic_raw, dict):
+        problem(("semantic",), "must be a mapping (weight, answer_threshold, suggest_threshold)")
+        semantic_raw = {}
+    for key, name, top in (
+        ("weight", "semantic_weight", 1),
+        ("answer_threshold", "semantic_answer_threshold", 100),
+        ("suggest_threshold", "semantic_suggest_threshold", 100),
+        ("subject_bonus", "subject_bonus", 100),
+    ):
+        value = semantic_raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, int | float) or not 0 <= value <= top:
+            problem(("semantic", key), f"must be a number from 0 to {top}")
+        else:
+            semantic[name] = float(value)
+    subjects: dict[str, tuple[str, ...]] = {}
+    raw_subjects = data.get("subjects") or {}
+    if not isinstance(raw_subjects, dict):
+        problem(("subjects",), "must map a subject (an entry tag) to the words that name it")
+        raw_subjects = {}
+    for name, names in raw_subjects.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problem(("subjects", name), "must be a list of words or phrases")
+            continue
+        subjects[str(name)] = tuple(normalise(n) for n in names)
     if problems:
         return None, problems
     return (
         MatchingConfig(
+            subjects=subjects,
+            **semantic,
             synonyms=synonyms,
             stopwords=frozenset(normalise(str(w)).replace("'", "") for w in stopwords),
             generic_words=frozenset(normalise(str(w)).replace("'", "") for w in generic),
@@ -452,7 +568,21 @@ def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
     )
 
 
+# One Analyzer per config (building one compiles the whole synonym map): kept by identity,
+# with the config itself, so an id is never reused while its entry is here.
+_ANALYZERS: dict[int, tuple[MatchingConfig, Analyzer]] = {}
+
+
+def _analyzer_for(config: MatchingConfig) -> Analyzer:
+    found = _ANALYZERS.get(id(config))
+    if found is None or found[0] is not config:
+        if len(_ANALYZERS) >= 8:
+            _ANALYZERS.clear()
+        found = _ANALYZERS[id(config)] = (config, Analyzer(config))
+    return found[1]
+
+
 def phrasing_key(text: str, config: MatchingConfig | None = None) -> str:
     """The form two phrasings must differ in to count as different (used by kb check)."""
-    canonical = Analyzer(config).canonical(text) if config else normalise(text)
+    canonical = _analyzer_for(config).canonical(text) if config else normalise(text)
     return " ".join(words(canonical))

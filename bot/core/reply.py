@@ -63,6 +63,10 @@ class Reply:
     score: float | None = None
     clinical: bool = False
     crisis: CrisisType | None = None
+    # A possible crisis (the classifier's middle band): the answer is kept, led by a check-in
+    # and the region's crisis lines. Never set together with `crisis`.
+    possible_crisis: CrisisType | None = None
+    crisis_score: float | None = None  # the classifier's P(crisis), 0-1, when a model ran
     suggestions: tuple[Suggestion, ...] = ()
     reviewed: str | None = None
     reviewer: str | None = None

@@ -14,9 +14,11 @@ doubt the screen errs towards crisis: a false alarm is cheap, a missed crisis is
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.crisis_model import Assessment
 from bot.core.reply import CrisisType
 from bot.knowledge.schema import MENTION_PATTERN
 from bot.knowledge.yamlsource import Located, Problem, field_name
@@ -59,10 +61,17 @@ class SafetyConfig:
     clinical_pointer: str
     no_match_message: str
     crisis_messages: dict[CrisisType, str]
+    # Leads an answer when the classifier says "possibly a crisis" (its middle band).
+    check_in_messages: dict[CrisisType, str]
     benign: tuple[Rule, ...]
     crisis: tuple[Rule, ...]
     clinical: tuple[Rule, ...]
     sensitive: tuple[Rule, ...]
+    # A rule's crisis in a sentence that places it at a distance (the resolved past, an explicit
+    # negation) with nothing of the present in it is demoted to a check-in: the member still
+    # sees the crisis lines, but no alarm. The classifier can overrule this.
+    distance: tuple[Rule, ...] = ()
+    present: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class Screening:
     clinical: bool
     sensitive_resources: tuple[str, ...]  # resource kinds worth attaching to an answer
     fired: tuple[str, ...]  # rule ids, prefixed by rule family, in the order they fired
+    possible: CrisisType | None = None  # the classifier's middle band, when no crisis
+    model_score: float | None = None  # the classifier's P(crisis), when a model ran
 
     @property
     def crisis(self) -> CrisisType | None:
@@ -92,26 +103,65 @@ def _variants(normalised: str) -> list[str]:
     return out
 
 
-def screen(normalised: str, config: SafetyConfig) -> Screening:
-    """Screen already-normalised text (see `bot.core.text.normalise`)."""
-    fired: list[str] = []
-    variants = _variants(normalised)
-
+def _masked(text: str, config: SafetyConfig, fired: list[str]) -> list[str]:
+    """The text's variants with benign idioms ("this homework is killing me") blanked out."""
     masked: list[str] = []
-    for variant in variants:
+    for variant in _variants(text):
         for rule in config.benign:
             if rule.fires(variant):
                 variant = rule.pattern.sub(" ", variant)
                 if f"benign:{rule.id}" not in fired:
                     fired.append(f"benign:{rule.id}")
         masked.append(variant)
+    return masked
+
+
+def _at_distance(unit: str, config: SafetyConfig) -> bool:
+    """The unit places what it says in the resolved past or negates it, and nothing in it
+    speaks of now ("i was suicidal in 2019" - yes; "in 2019 i tried, and its back again" - no)."""
+    return any(r.fires(unit) for r in config.distance) and not any(
+        r.fires(unit) for r in config.present
+    )
+
+
+def screen(
+    normalised: str,
+    config: SafetyConfig,
+    segments: Sequence[str] = (),
+    assessment: Assessment | None = None,
+) -> Screening:
+    """Screen already-normalised text (see `bot.core.text.normalise`).
+
+    Crisis rules run on the whole text and on each segment (a crisis sentence buried in a long
+    question is still a crisis, and a veto elsewhere in the post must not hide it). The
+    classifier's `assessment`, when a model ran, adds what the rules missed.
+    """
+    fired: list[str] = []
+    # Each unit is screened alone: the whole message, and each sentence of a long one.
+    units = [normalised, *segments]
+    texts = [_masked(unit, config, fired) for unit in units]
 
     found: set[CrisisType] = set()
+    distant: set[CrisisType] = set()  # found only in units that hold it at a distance
     for rule in config.crisis:
-        if any(rule.fires(v) for v in masked):
-            fired.append(f"crisis:{rule.id}")
-            assert rule.crisis is not None
-            found.add(rule.crisis)
+        hits = [i for i, variants in enumerate(texts) if any(rule.fires(v) for v in variants)]
+        if not hits:
+            continue
+        assert rule.crisis is not None
+        # A hit in a sentence counts on its own; the whole message only when no sentence has it.
+        units_hit = [i for i in hits if i > 0] or hits
+        near = [i for i in units_hit if not _at_distance(units[i], config)]
+        fired.append(f"crisis:{rule.id}" if near else f"distant:{rule.id}")
+        (found if near else distant).add(rule.crisis)
+    possible: CrisisType | None = None
+    if assessment is not None and assessment.level != "none":
+        fired.append(f"model:{assessment.crisis_type.value}:{assessment.score:.2f}")
+        if assessment.level == "crisis" and not found:
+            found.add(assessment.crisis_type)  # a rule's type, when one fired, is the surer one
+        elif not found:
+            possible = assessment.crisis_type
+    if not found and distant:
+        possible = next(t for t in CRISIS_PRIORITY if t in distant)
     crisis_types = tuple(t for t in CRISIS_PRIORITY if t in found)
 
     clinical = False
@@ -126,13 +176,20 @@ def screen(normalised: str, config: SafetyConfig) -> Screening:
             fired.append(f"sensitive:{rule.id}")
             if rule.resources and rule.resources not in sensitive:
                 sensitive.append(rule.resources)
-    return Screening(crisis_types, clinical, tuple(sensitive), tuple(fired))
+    return Screening(
+        crisis_types,
+        clinical,
+        tuple(sensitive),
+        tuple(fired),
+        possible,
+        assessment.score if assessment is not None else None,
+    )
 
 
 # --- loading -------------------------------------------------------------------------------
 
 TEXT_FIELDS = ("safety_note", "clinical_pointer", "no_match_message")
-RULE_FAMILIES = ("benign", "crisis", "clinical", "sensitive")
+RULE_FAMILIES = ("benign", "crisis", "clinical", "sensitive", "distance", "present")
 
 
 def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
@@ -165,6 +222,17 @@ def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
             problem(("crisis_messages", crisis.value), "must not contain mentions")
         else:
             messages[crisis] = value.strip()
+
+    check_ins: dict[CrisisType, str] = {}
+    raw_check_ins = data.get("check_in_messages") or {}
+    for crisis in CrisisType:
+        value = raw_check_ins.get(crisis.value) if isinstance(raw_check_ins, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            problem(("check_in_messages", crisis.value), "is required text")
+        elif MENTION_PATTERN.search(value):
+            problem(("check_in_messages", crisis.value), "must not contain mentions")
+        else:
+            check_ins[crisis] = value.strip()
 
     fragments: dict[str, str] = {}
     raw_fragments = data.get("fragments") or {}
@@ -206,10 +274,13 @@ def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
             clinical_pointer=texts["clinical_pointer"],
             no_match_message=texts["no_match_message"],
             crisis_messages=messages,
+            check_in_messages=check_ins,
             benign=tuple(families["benign"]),
             crisis=tuple(families["crisis"]),
             clinical=tuple(families["clinical"]),
             sensitive=tuple(families["sensitive"]),
+            distance=tuple(families["distance"]),
+            present=tuple(families["present"]),
         ),
         problems,
     )

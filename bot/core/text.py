@@ -40,7 +40,9 @@ def normalise(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.translate(_QUOTES).casefold()
     text = _STRETCHED.sub(r"\1\1", text)  # "pleeeease" -> "pleease", "sooo" -> "soo"
-    return _SPACES.sub(" ", text).strip()
+    # Capped again after NFKD: some characters expand 18-fold (U+FDFA), and every later step's
+    # cost must stay bounded by the cap.
+    return _SPACES.sub(" ", text).strip()[:MAX_ANALYSED_CHARS]
 
 
 def words(normalised: str) -> list[str]:

@@ -179,13 +179,14 @@ class FaqBot(discord.Client):
             self.health_runner = None
         await super().close()
 
-    def answer(self, question: str, interaction: discord.Interaction) -> Reply:
-        return self.engine_answer(question, ask_context(interaction, self.settings))
+    async def answer(self, question: str, interaction: discord.Interaction) -> Reply:
+        return await self.engine_answer(question, ask_context(interaction, self.settings))
 
-    def engine_answer(self, question: str, context: AskContext) -> Reply:
-        """The core's answer, timed and counted for /metrics (counts only, never text)."""
+    async def engine_answer(self, question: str, context: AskContext) -> Reply:
+        """The core's answer (off the event loop), timed and counted for /metrics (counts only,
+        never text)."""
         started = time.perf_counter()
-        reply = self.runtime.engine.answer(question, context)
+        reply = await self.runtime.answer(question, context)
         self.metrics.reply(reply.kind.value, time.perf_counter() - started)
         return reply
 
@@ -427,7 +428,7 @@ def register_commands(bot: FaqBot) -> None:
     ) -> None:
         guild = str(interaction.guild_id) if interaction.guild_id else None
         config = await bot.runtime.store.guild_config(guild) if guild else None
-        reply = bot.engine_answer(question, ask_context(interaction, bot.settings, config))
+        reply = await bot.engine_answer(question, ask_context(interaction, bot.settings, config))
         # A crisis reply is always private, whatever the server chose: never expose someone
         # in crisis in front of the channel.
         public = not reply.is_crisis and bot.public_replies(config)
@@ -489,7 +490,7 @@ def register_commands(bot: FaqBot) -> None:
     async def answer_from_faq(interaction: discord.Interaction, message: discord.Message) -> None:
         # The member posted publicly; the reply goes under their message, crisis screen first,
         # with the FAQ answer only (their words are not quoted).
-        reply = bot.answer(message.content, interaction)
+        reply = await bot.answer(message.content, interaction)
         await send_reply(interaction, reply, ephemeral=False, shareable=False)
 
 

@@ -109,7 +109,7 @@ def register_config(bot: FaqBot) -> None:
             description=describe(
                 current,
                 default_public=bot.settings.public_replies,
-                threshold=bot.runtime.loaded.matching.answer_threshold,
+                threshold=bot.runtime.engine.matcher.answer_threshold,
             ),
             color=0x3B82F6,
         )
@@ -269,7 +269,7 @@ def register_config(bot: FaqBot) -> None:
         interaction: discord.Interaction,
         score: app_commands.Range[float, 0, 100] | None = None,
     ) -> None:
-        default = bot.runtime.loaded.matching.answer_threshold
+        default = bot.runtime.engine.matcher.answer_threshold
         text = (
             f"auto-answers need a match score of at least {score:g} (default {default:g})."
             if score is not None

@@ -122,7 +122,7 @@ class Support:
             return
         if not text.strip():
             return
-        reply = self.bot.engine_answer(text, self.context(message.guild, config))
+        reply = await self.bot.engine_answer(text, self.context(message.guild, config))
         if reply.is_crisis:
             # Crisis first, whoever wrote it (moderators and helpers are people too) and
             # whatever happened in this thread before: never deduplicated.
@@ -133,7 +133,7 @@ class Support:
             return  # staff talk in help channels; the FAQ does not answer them
         threshold = config.auto_answer_threshold
         if threshold is None:
-            threshold = self.bot.runtime.loaded.matching.answer_threshold
+            threshold = self.bot.runtime.engine.matcher.answer_threshold
         confident = (
             reply.kind is ReplyKind.ANSWER
             and reply.score is not None

@@ -7,11 +7,13 @@ problem found (file, line, field), and nothing half-loaded is returned to go liv
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core.crisis_model import CrisisClassifier, parse_classifier
 from bot.core.matcher import MatchingConfig, parse_matching, phrasing_key
 from bot.core.resources import ResourceDirectory, parse_resources
 from bot.core.safety import SafetyConfig, parse_safety
@@ -22,6 +24,8 @@ FAQ_DIR = "faq"
 RESOURCES_FILE = "resources.yaml"
 SAFETY_FILE = "safety.yaml"
 MATCHING_FILE = "matching.yaml"
+# Optional: without it (or without the model it was trained for) the rules screen alone.
+CLASSIFIER_FILE = "crisis_classifier.json"
 
 
 @dataclass
@@ -32,6 +36,7 @@ class LoadedKnowledge:
     matching: MatchingConfig
     topics: dict[str, str]  # topic slug -> display title
     warnings: list[Problem] = field(default_factory=list)
+    classifier: CrisisClassifier | None = None
 
 
 def _read(path: Path, root: Path) -> Located:
@@ -149,6 +154,15 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         matching, found = parse_matching(src)
         problems.extend(found)
 
+    classifier = None
+    classifier_file = root / CLASSIFIER_FILE
+    if classifier_file.is_file():
+        try:
+            classifier, reasons = parse_classifier(json.loads(classifier_file.read_text()))
+        except (OSError, ValueError) as exc:
+            classifier, reasons = None, [f"cannot read: {exc}"]
+        problems.extend(Problem(CLASSIFIER_FILE, None, "", reason) for reason in reasons)
+
     faq_dir = root / FAQ_DIR
     files = sorted(faq_dir.glob("*.yaml")) if faq_dir.is_dir() else []
     if not files:
@@ -178,6 +192,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         matching=matching,
         topics=topics,
         warnings=[p for p in problems if p.severity == "warning"],
+        classifier=classifier,
     )
 
 

@@ -1,56 +1,128 @@
-"""Safety screen benchmark: accuracy on the labelled sets and time per message.
+"""Safety screen benchmark: rules alone, classifier alone, both; accuracy and time per message.
 
 Run on demand: .venv/bin/python -m tests.bench.bench_safety
+
+Accuracy is measured on the HELD-OUT split of the crisis corpus (tests/crisis_corpus.py), by
+crisis type and by writing style, and separately on round 2 (written after the first results).
+"Lines shown" counts crisis replies and check-ins (the possible-crisis band), which both put
+the crisis lines in front of the member. Latency is the engine's whole `answer` (normalise,
+segment, embed, screen, match, compose) on one thread, at about 20 and 300 words.
 """
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
+from collections import Counter
+from collections.abc import Callable
 
-from bot.config import SHIPPED_KNOWLEDGE
-from bot.core.safety import screen
-from bot.core.text import normalise
+from bot.config import SHIPPED_KNOWLEDGE, default_cache_dir
+from bot.core.engine import Engine
+from bot.core.safety import Screening
 from bot.knowledge.loader import load_knowledge
-from tests.safety_metrics import load_labelled, score
+from bot.runtime import knowledge_base
+from bot.semantic import load_model
+from tests.crisis_corpus import (
+    CRISIS_TYPES,
+    FAQ_GROUPS,
+    HELD_OUT,
+    LOOKALIKE_GROUPS,
+    Message,
+    load_corpus,
+)
 
-ROUNDS = 20
+SHORT = "ok so quick question, does kratom show up on a standard drug test at work or not really"
+LONG = " ".join([SHORT] * 17)  # ~300 words, 17 sentences
+
+
+def table(name: str, decide: Callable[[Message], tuple[bool, bool]], msgs: list[Message]) -> None:
+    caught, lines, total = Counter(), Counter(), Counter()
+    for m in msgs:
+        crisis, possible = decide(m)
+        keys = [m.crisis or "", f"style:{m.style}"] if m.crisis else [m.group]
+        for key in keys:
+            total[key] += 1
+            caught[key] += crisis
+            lines[key] += crisis or possible
+    crises = sum(total[t] for t in CRISIS_TYPES)
+    hit = sum(caught[t] for t in CRISIS_TYPES)
+    shown = sum(lines[t] for t in CRISIS_TYPES)
+    look = sum(caught[g] for g in total if g in LOOKALIKE_GROUPS)
+    n_look = sum(total[g] for g in total if g in LOOKALIKE_GROUPS)
+    faq = sum(caught[g] for g in total if g in FAQ_GROUPS)
+    n_faq = sum(total[g] for g in total if g in FAQ_GROUPS)
+    print(
+        f"  {name:14} recall {hit / crises:6.1%} (lines shown {shown / crises:6.1%}) | "
+        + " ".join(f"{t} {caught[t] / total[t]:.0%}" for t in CRISIS_TYPES)
+        + f" | false crisis: look-alikes {look / n_look:.1%}, faq questions {faq / n_faq:.1%}"
+    )
+    styles = sorted(k for k in total if k.startswith("style:"))
+    print(
+        "  "
+        + " " * 14
+        + " by style: "
+        + ", ".join(f"{k[6:]} {caught[k] / total[k]:.0%}" for k in styles)
+    )
+
+
+def timed(engine: Engine, text: str, rounds: int) -> tuple[float, float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        engine.answer(text)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return statistics.median(times) * 1000, times[int(len(times) * 0.99)] * 1000
 
 
 def main() -> None:
-    config = load_knowledge(SHIPPED_KNOWLEDGE).safety
-    labelled = load_labelled()
-    for files, name in (
-        (("safety_devset.yaml",), "dev set"),
-        (("safety_fresh.yaml",), "fresh"),
-        (None, "all"),
+    loaded = load_knowledge(SHIPPED_KNOWLEDGE)
+    rules = Engine(knowledge_base(loaded, loaded.entries))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    model = load_model(default_cache_dir())
+    assert model.embedder is not None, model.reason
+    both = Engine(knowledge_base(loaded, loaded.entries), model.embedder)
+    classifier = both.classifier
+    assert classifier is not None
+
+    held = load_corpus(HELD_OUT)
+    screened: dict[str, tuple[Screening, Screening]] = {}
+    for m in held:
+        reading = both.read(m.text)
+        screened[m.text] = (rules.screen(rules.read(m.text)), both.screen(reading))
+
+    def by_rules(m: Message) -> tuple[bool, bool]:
+        s = screened[m.text][0]
+        return s.crisis is not None, s.possible is not None
+
+    def by_model(m: Message) -> tuple[bool, bool]:
+        score = screened[m.text][1].model_score or 0.0
+        return score >= classifier.crisis_threshold, score >= classifier.possible_threshold
+
+    def by_both(m: Message) -> tuple[bool, bool]:
+        s = screened[m.text][1]
+        return s.crisis is not None, s.possible is not None
+
+    for name, msgs in (
+        ("held-out, all", held),
+        ("round 2 only", [m for m in held if m.round2]),
     ):
-        result = score(config, load_labelled(files) if files else labelled)
+        n = sum(1 for m in msgs if m.crisis)
+        print(f"{name}: {n} crisis, {len(msgs) - n} other messages")
+        table("rules alone", by_rules, msgs)
+        table("model alone", by_model, msgs)
+        table("rules + model", by_both, msgs)
+
+    for name, engine in (("rules alone", rules), ("rules + model", both)):
+        short = timed(engine, SHORT, 300)
+        long = timed(engine, LONG, 100)
         print(
-            f"{name:8} crisis recall {result.crisis_caught}/{result.crisis_total} "
-            f"({result.crisis_recall:.1%}), type {result.type_accuracy:.1%}, "
-            f"false crisis {result.benign_flagged}/{result.benign_total} "
-            f"({result.false_crisis_rate:.1%}), clinical recall {result.clinical_recall:.1%}"
+            f"{name}: answer() p50/p99 {short[0]:.1f}/{short[1]:.1f} ms at ~20 words, "
+            f"{long[0]:.1f}/{long[1]:.1f} ms at ~300 words"
         )
-    timings: list[float] = []
-    for _ in range(ROUNDS):
-        for _, message in labelled:
-            start = time.perf_counter()
-            screen(normalise(message), config)
-            timings.append(time.perf_counter() - start)
-    timings.sort()
-    long_message = "i have been feeling low and " * 150  # ~4,000 characters
-    long_times = []
-    for _ in range(50):
-        start = time.perf_counter()
-        screen(normalise(long_message), config)
-        long_times.append(time.perf_counter() - start)
-    print(
-        f"time per message (normalise + screen), {len(timings)} runs: "
-        f"median {statistics.median(timings) * 1000:.3f} ms, "
-        f"p99 {timings[int(len(timings) * 0.99)] * 1000:.3f} ms; "
-        f"4,000-character message: median {statistics.median(long_times) * 1000:.2f} ms"
-    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {rss_before:.0f} MB before the model, {rss:.0f} MB with it")
 
 
 if __name__ == "__main__":
