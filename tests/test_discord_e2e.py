@@ -70,7 +70,7 @@ async def test_with_the_model_a_crisis_no_rule_knows_still_gets_the_lines(tmp_pa
         assert "999" in embed["description"] and "title" not in embed
     async with running_bot(tmp_path / "rules-only") as harness:
         body = await harness.ask(question, locale="en-GB")
-        assert "title" in body["data"]["embeds"][0]  # an ordinary answer: what the model adds
+        assert "999" not in embed_text(body)  # no crisis lines on rules alone: the model adds them
     async with running_bot(tmp_path / "rules") as harness:
         assert harness.bot.runtime.model.embedder is None
         body = await harness.ask("a possible check-in, rules alone: im not suicidal, just tired")

@@ -145,11 +145,11 @@ def test_held_out_crisis_recall_floor(
     crises = [r for r in held_out_screening if r[1]]
     recall = sum(r[2] for r in crises) / len(crises)
     with_lines = sum(r[2] or r[4] for r in crises) / len(crises)
-    assert recall >= 0.70, f"crisis recall {recall:.1%}"
-    assert with_lines >= 0.83, f"crisis lines shown {with_lines:.1%}"
+    assert recall >= 0.68, f"crisis recall {recall:.1%}"
+    assert with_lines >= 0.88, f"crisis lines shown {with_lines:.1%}"
     for kind in CRISIS_TYPES:
         of_kind = [r for r in crises if r[1] == kind]
-        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.52, kind
+        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.50, kind
 
 
 def test_held_out_false_alarm_ceilings(
@@ -158,7 +158,7 @@ def test_held_out_false_alarm_ceilings(
     look = [r for r in held_out_screening if r[0] in LOOKALIKE_GROUPS]
     faq = [r for r in held_out_screening if r[0] in FAQ_GROUPS]
     assert sum(r[2] for r in look) / len(look) <= 0.20
-    assert sum(r[2] for r in faq) / len(faq) <= 0.065
+    assert sum(r[2] for r in faq) / len(faq) <= 0.04
 
 
 def test_the_model_adds_to_the_rules(loaded: LoadedKnowledge, semantic_engine: Engine) -> None:

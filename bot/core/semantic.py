@@ -18,7 +18,7 @@ import numpy as np
 # A long post is screened and matched sentence by sentence as well as whole; a run-on sentence
 # is cut into overlapping windows of words. Bounded, so no message costs more than this many
 # model runs (the windows grow instead).
-MAX_SEGMENTS = 12
+MAX_SEGMENTS = 8
 WINDOW_WORDS = 24
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*|(?<=[.!?])(?=[a-z])")
 _QUESTION_START = re.compile(
@@ -55,10 +55,12 @@ def segments(normalised: str) -> tuple[str, ...]:
         )
     if len(parts) <= 1:
         return ()
-    size = WINDOW_WORDS
-    while len(parts) > MAX_SEGMENTS:  # very long: fewer, bigger windows over the whole text
-        size += WINDOW_WORDS // 2
-        parts = _windows(normalised.split(), size)
+    # Very long: at most MAX_SEGMENTS windows, side by side, over the whole text (the model's
+    # cost grows with the words it reads, so no overlap here).
+    if len(parts) > MAX_SEGMENTS:
+        words = normalised.split()
+        size = -(-len(words) // MAX_SEGMENTS)
+        parts = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
     return tuple(parts)
 
 

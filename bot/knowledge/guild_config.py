@@ -92,7 +92,7 @@ def _snowflake(key: str, value: Any) -> int:
         raise ValueError(f"{key} must be a Discord id")
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
         raise ValueError(f"{key} must be a Discord id") from None
     if not 0 < number < 2**64:
         raise ValueError(f"{key} must be a Discord id")

@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.bench.bench_discord_load --rate 130 --messages 0.23 --seconds 1800
                                                                        # 30-min soak, mixed
     .venv/bin/python -m tests.bench.bench_discord_load --trace-memory  # Python vs C heap
+    .venv/bin/python -m tests.bench.bench_discord_load --no-model      # rules alone
 
 The fake Discord (127.0.0.1) and the load generator run here; the bot runs as its own process,
 as in production. Measures every interaction's time from dispatch to the bot's callback, errors,
@@ -36,7 +37,12 @@ def rss_mb(pid: int) -> float:
 
 
 async def run(
-    rate: int, seconds: int, messages: float, warmup: int = 0, trace_memory: bool = False
+    rate: int,
+    seconds: int,
+    messages: float,
+    warmup: int = 0,
+    trace_memory: bool = False,
+    model: bool = True,
 ) -> None:
     fake = FakeDiscord()
     await fake.start()
@@ -44,7 +50,9 @@ async def run(
     if messages:
         async with await KnowledgeStore.open(workdir / "load.db") as store:
             await store.set_guild_config(GUILD_ID, "bench", watched_channels=[int(CHANNEL_ID)])
-    env = fake.bot_env(workdir / "load.db", FAQBOT_LOG_LEVEL="warning")
+    env = fake.bot_env(
+        workdir / "load.db", FAQBOT_LOG_LEVEL="warning", FAQBOT_MODEL="on" if model else "off"
+    )
     module = "tests.bench.traced_bot" if trace_memory else "bot"
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", module, "run", env=env, stderr=asyncio.subprocess.PIPE
@@ -188,8 +196,20 @@ def main() -> None:
         action="store_true",
         help="run the bot under tests.bench.traced_bot: Python vs native memory each minute",
     )
+    parser.add_argument(
+        "--no-model", action="store_true", help="rules and lexical matcher alone (FAQBOT_MODEL=off)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.rate, args.seconds, args.messages, args.warmup, args.trace_memory))
+    asyncio.run(
+        run(
+            args.rate,
+            args.seconds,
+            args.messages,
+            args.warmup,
+            args.trace_memory,
+            model=not args.no_model,
+        )
+    )
 
 
 if __name__ == "__main__":
