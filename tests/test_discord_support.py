@@ -310,6 +310,25 @@ async def test_a_crisis_post_gets_lines_and_alerts_helpers_with_a_link_not_a_quo
     assert posts_in(discord_bot, ALERT_CHANNEL_ID, later) == []
 
 
+async def test_a_possible_crisis_post_gets_a_check_in_with_lines_but_no_alert(
+    discord_bot: Harness,
+) -> None:
+    await configure(
+        discord_bot,
+        watched_channels=[int(CHANNEL_ID)],
+        alert_channel=int(ALERT_CHANNEL_ID),
+        helper_role=int(HELPER_ROLE_ID),
+    )
+    start = len(discord_bot.fake.requests)
+    said = "i was suicidal back in 2019 and therapy helped a lot. how do i find a good therapist"
+    await discord_bot.fake.dispatch("MESSAGE_CREATE", member_message(said, CHANNEL_ID))
+    reply = (await next_post(discord_bot, CHANNEL_ID, start)).body
+    assert "Before the answer" in reply["embeds"][0]["description"]
+    assert "988" in str(reply["embeds"][0])
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, ALERT_CHANNEL_ID, start) == []
+
+
 async def test_without_message_content_the_bot_says_so_and_slash_commands_work(
     tmp_path: Path, caplog: Any
 ) -> None:

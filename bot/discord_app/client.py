@@ -431,7 +431,8 @@ def register_commands(bot: FaqBot) -> None:
         reply = await bot.engine_answer(question, ask_context(interaction, bot.settings, config))
         # A crisis reply is always private, whatever the server chose: never expose someone
         # in crisis in front of the channel.
-        public = not reply.is_crisis and bot.public_replies(config)
+        # A check-in (possible crisis) is as private as a crisis reply.
+        public = not reply.is_crisis and not reply.possible_crisis and bot.public_replies(config)
         helpers = config is not None and config.helper_role is not None
         await send_reply(interaction, reply, ephemeral=not public, helpers=helpers)
         try:  # the member has their answer; bookkeeping must never turn it into an error

@@ -131,6 +131,11 @@ class Support:
             return
         if self.is_staff(message.author, config):
             return  # staff talk in help channels; the FAQ does not answer them
+        if reply.possible_crisis is not None:
+            # Possibly a crisis: the check-in and the crisis lines reach the member however
+            # sure the match is (with the answer when there is one); no helper alert.
+            await self.post_reply(message, reply, config)
+            return
         threshold = config.auto_answer_threshold
         if threshold is None:
             threshold = self.bot.runtime.engine.matcher.answer_threshold
