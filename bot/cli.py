@@ -61,9 +61,23 @@ def reply_json(reply: Reply) -> dict[str, Any]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, help="SQLite database file (env FAQBOT_DB)")
-    common.add_argument("--knowledge", type=Path, help="knowledge directory (env FAQBOT_KNOWLEDGE)")
+    def options(default: object) -> argparse.ArgumentParser:
+        shared = argparse.ArgumentParser(add_help=False)
+        shared.add_argument(
+            "--db", type=Path, default=default, help="SQLite database file (env FAQBOT_DB)"
+        )
+        shared.add_argument(
+            "--knowledge",
+            type=Path,
+            default=default,
+            help="knowledge directory (env FAQBOT_KNOWLEDGE)",
+        )
+        return shared
+
+    # Before or after the command, `--db X` means X: a subcommand's own copy of the options
+    # must not overwrite what was given before it (restoring into the default database would
+    # be the worst case), so its defaults are suppressed.
+    top_level, common = options(None), options(argparse.SUPPRESS)
     locale = argparse.ArgumentParser(add_help=False)
     locale.add_argument(
         "--locale", help="Discord-style locale for crisis resources, e.g. en-US, en-GB, de, hi"
@@ -73,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="faqbot",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[top_level],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -158,3 +158,14 @@ def test_invite_url_asks_for_exactly_what_the_bot_uses(run_cli: RunCli) -> None:
     wanted |= {36: "private threads", 38: "send in threads"}
     assert permissions == sum(1 << bit for bit in wanted)
     assert not permissions & (1 << 3 | 1 << 17 | 1 << 28)  # administrator, mention everyone, roles
+
+
+def test_options_before_the_command_are_not_overwritten_by_its_defaults(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    assert run_cli("--knowledge", "/nonexistent", "kb", "check").returncode == 1
+    assert run_cli("kb", "check", "--knowledge", "/nonexistent").returncode == 1
+    chosen = tmp_path / "chosen.db"
+    result = run_cli("--db", str(chosen), "ask", "whats kratom", env={"FAQBOT_MODEL": "off"})
+    assert result.returncode == 0, result.stderr
+    assert chosen.exists() and not (tmp_path / "cli.db").exists()
