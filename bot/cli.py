@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (the stable contract)")
 
     kb = sub.add_parser("kb", help="knowledge base tools")
-    kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
     kb_sub.add_parser(
         "check",
         parents=[common],
@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--author", default="shell", help="who made the change (history)")
     kb_import.add_argument("--reason", default="", help="why (kept in the history)")
     db = sub.add_parser("db", help="database backup, restore and migration")
-    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     backup = db_sub.add_parser(
         "backup",
         parents=[common],
@@ -208,6 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "chat":
             return asyncio.run(_chat(settings))
         if command == "ask":
+            if args.question is not None and not args.question.strip():
+                print(
+                    "faqbot ask: the question is empty (or use --json - for stdin)", file=sys.stderr
+                )
+                return EXIT_USAGE
             return asyncio.run(_ask(settings, args.question, args.json))
         if command == "kb":
             if args.kb_command == "check":

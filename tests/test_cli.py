@@ -169,3 +169,12 @@ def test_options_before_the_command_are_not_overwritten_by_its_defaults(
     result = run_cli("--db", str(chosen), "ask", "whats kratom", env={"FAQBOT_MODEL": "off"})
     assert result.returncode == 0, result.stderr
     assert chosen.exists() and not (tmp_path / "cli.db").exists()
+
+
+def test_kb_and_db_without_a_command_and_an_empty_question_are_usage_errors(
+    run_cli: RunCli,
+) -> None:
+    for args in (("kb",), ("db",), ("ask", "   ")):
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr and result.stderr.strip(), args
