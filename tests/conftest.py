@@ -97,12 +97,15 @@ def semantic_engine(loaded: LoadedKnowledge) -> Engine:
     from bot.core.semantic import VectorCache
     from bot.runtime import knowledge_base
     from bot.semantic import load_model, load_vectors, save_vectors
+    from tests.bench.vectors import CachedEmbedder
 
     model = load_model(default_cache_dir())
     assert model.embedder is not None, model.reason
+    # Memoised in memory: several tests read the same held-out corpora.
+    embedder = CachedEmbedder(model.embedder)  # type: ignore[arg-type]
     cache_file = default_cache_dir() / f"phrasings-{model.fingerprint}.npz"
-    vectors = VectorCache(model.embedder, load_vectors(cache_file))
-    built = Engine(knowledge_base(loaded, loaded.entries), model.embedder, vectors)
+    vectors = VectorCache(embedder, load_vectors(cache_file))
+    built = Engine(knowledge_base(loaded, loaded.entries), embedder, vectors)
     save_vectors(cache_file, vectors.vectors)
     assert built.classifier is not None
     return built
