@@ -202,37 +202,32 @@ def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
     if not isinstance(data, dict):
         problem((), "must be a mapping")
         return None, problems
+
+    def text_at(path: tuple[str, ...], value: Any) -> str | None:
+        """Required text without mentions, or None (and a problem)."""
+        if not isinstance(value, str) or not value.strip():
+            problem(path, "is required text")
+        elif MENTION_PATTERN.search(value):
+            problem(path, "must not contain mentions")
+        else:
+            return value.strip()
+        return None
+
+    def per_crisis_type(key: str) -> dict[CrisisType, str]:
+        raw = data.get(key) or {}
+        found: dict[CrisisType, str] = {}
+        for crisis in CrisisType:
+            value = raw.get(crisis.value) if isinstance(raw, dict) else None
+            if (text := text_at((key, crisis.value), value)) is not None:
+                found[crisis] = text
+        return found
+
     texts: dict[str, str] = {}
     for key in TEXT_FIELDS:
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            problem((key,), "is required text")
-        elif MENTION_PATTERN.search(value):
-            problem((key,), "must not contain mentions")
-        else:
-            texts[key] = " ".join(value.split())
-
-    messages: dict[CrisisType, str] = {}
-    raw_messages = data.get("crisis_messages") or {}
-    for crisis in CrisisType:
-        value = raw_messages.get(crisis.value) if isinstance(raw_messages, dict) else None
-        if not isinstance(value, str) or not value.strip():
-            problem(("crisis_messages", crisis.value), "is required text")
-        elif MENTION_PATTERN.search(value):
-            problem(("crisis_messages", crisis.value), "must not contain mentions")
-        else:
-            messages[crisis] = value.strip()
-
-    check_ins: dict[CrisisType, str] = {}
-    raw_check_ins = data.get("check_in_messages") or {}
-    for crisis in CrisisType:
-        value = raw_check_ins.get(crisis.value) if isinstance(raw_check_ins, dict) else None
-        if not isinstance(value, str) or not value.strip():
-            problem(("check_in_messages", crisis.value), "is required text")
-        elif MENTION_PATTERN.search(value):
-            problem(("check_in_messages", crisis.value), "must not contain mentions")
-        else:
-            check_ins[crisis] = value.strip()
+        if (text := text_at((key,), data.get(key))) is not None:
+            texts[key] = " ".join(text.split())
+    messages = per_crisis_type("crisis_messages")
+    check_ins = per_crisis_type("check_in_messages")
 
     fragments: dict[str, str] = {}
     raw_fragments = data.get("fragments") or {}
