@@ -261,6 +261,22 @@ async def test_answer_from_faq_context_menu_replies_publicly(discord_bot: Harnes
     assert "zebulon" not in str(body)  # the member's words are not quoted
 
 
+async def test_answer_from_faq_on_a_crisis_is_private_to_the_helper(discord_bot: Harness) -> None:
+    target = snowflake()
+    said = "i want to kill myself tonight"
+    target_message = message({"id": target, "content": said}, author=member_user())
+    data = {
+        "id": snowflake(),
+        "name": "Answer from FAQ",
+        "type": 3,
+        "target_id": target,
+        "resolved": {"messages": {target: target_message}},
+    }
+    body = await discord_bot.send(interaction(2, data))
+    assert body["data"]["flags"] & 64  # only the one who used the menu sees it
+    assert "988" in embed_text(body)
+
+
 async def test_ask_has_a_friendly_per_member_cooldown(discord_bot: Harness) -> None:
     for _ in range(5):
         await discord_bot.ask("what is ptsd", user_id="1500000000000000009")

@@ -492,7 +492,10 @@ def register_commands(bot: FaqBot) -> None:
         # The member posted publicly; the reply goes under their message, crisis screen first,
         # with the FAQ answer only (their words are not quoted).
         reply = await bot.answer(message.content, interaction)
-        await send_reply(interaction, reply, ephemeral=False, shareable=False)
+        # A crisis or check-in never goes public under someone's message: only the helper who
+        # used the menu sees it (README: crisis replies stay private).
+        private = reply.is_crisis or reply.possible_crisis is not None
+        await send_reply(interaction, reply, ephemeral=private, shareable=False)
 
 
 def command_payloads(bot: FaqBot) -> list[dict[str, Any]]:
