@@ -62,6 +62,25 @@ def test_an_altered_cached_graph_is_rebuilt(tmp_path: Path) -> None:
     assert rebuilt.read_bytes() == original  # rebuilt byte for byte
 
 
+def test_an_unwritable_cache_falls_back_to_a_temporary_one(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    status = load_model(blocked / "cache")
+    assert status.embedder is not None, status.reason
+
+    async def answer() -> str | None:
+        settings = Settings.from_env(
+            {"FAQBOT_DB": str(tmp_path / "kb.db"), "FAQBOT_CACHE": str(blocked / "cache")}
+        )
+        runtime = await start_runtime(settings)
+        try:
+            return (await runtime.answer("whats kratom")).entry_id
+        finally:
+            await runtime.close()
+
+    assert asyncio.run(answer()) == "kratom-what-is"
+
+
 def test_embeddings_put_paraphrases_together(semantic_engine: Engine) -> None:
     embedder = semantic_engine.embedder
     assert embedder is not None

@@ -37,7 +37,12 @@ def load_model(cache_dir: Path | None, enabled: bool = True) -> ModelStatus:
     except ImportError as exc:  # numpy itself missing
         return ModelStatus(None, f"{exc.name} is not installed")
     try:
-        embedder = load_embedder(cache_dir)
+        try:
+            embedder = load_embedder(cache_dir)
+        except OSError as exc:  # an unwritable cache: build in a temporary one instead
+            fallback = Path(tempfile.gettempdir()) / "faqbot-cache"
+            log.warning("cannot use the model cache %s (%s); using %s", cache_dir, exc, fallback)
+            embedder = load_embedder(fallback)
         return ModelStatus(embedder, "", embedder.fingerprint)
     except ModelUnavailable as exc:
         return ModelStatus(None, str(exc))
@@ -59,14 +64,16 @@ def load_vectors(path: Path) -> dict[str, np.ndarray]:
 def save_vectors(path: Path, vectors: dict[str, np.ndarray]) -> None:
     if not vectors:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     texts = np.array(list(vectors), dtype=str)
     matrix = np.stack(list(vectors.values())).astype(np.float32)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    try:
+    tmp = None
+    try:  # a cache: failing to save it costs time at the next start, nothing else
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, texts=texts, vectors=matrix)
         os.replace(tmp, path)
     except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         log.warning("could not save the vector cache to %s", path)
