@@ -244,9 +244,9 @@ async def test_did_you_mean_button_opens_that_entry(discord_bot: Harness) -> Non
     assert body["data"]["embeds"][0]["title"] == "How is PTSD treated?"
 
 
-async def test_answer_from_faq_context_menu_replies_publicly(discord_bot: Harness) -> None:
+async def answer_from_faq(bot: Harness, said: str) -> dict[str, Any]:
+    """A helper uses "Answer from FAQ" on a member's message that says `said`."""
     target = snowflake()
-    said = "hey does kratom show up on a drug test? asking for my cousin zebulon"
     target_message = message({"id": target, "content": said}, author=member_user())
     data = {
         "id": snowflake(),
@@ -255,24 +255,19 @@ async def test_answer_from_faq_context_menu_replies_publicly(discord_bot: Harnes
         "target_id": target,
         "resolved": {"messages": {target: target_message}},
     }
-    body = await discord_bot.send(interaction(2, data))
+    return await bot.send(interaction(2, data))
+
+
+async def test_answer_from_faq_context_menu_replies_publicly(discord_bot: Harness) -> None:
+    said = "hey does kratom show up on a drug test? asking for my cousin zebulon"
+    body = await answer_from_faq(discord_bot, said)
     assert body["data"].get("flags", 0) & 64 == 0
     assert body["data"]["embeds"][0]["title"] == "Does kratom show up on a drug test?"
     assert "zebulon" not in str(body)  # the member's words are not quoted
 
 
 async def test_answer_from_faq_on_a_crisis_is_private_to_the_helper(discord_bot: Harness) -> None:
-    target = snowflake()
-    said = "i want to kill myself tonight"
-    target_message = message({"id": target, "content": said}, author=member_user())
-    data = {
-        "id": snowflake(),
-        "name": "Answer from FAQ",
-        "type": 3,
-        "target_id": target,
-        "resolved": {"messages": {target: target_message}},
-    }
-    body = await discord_bot.send(interaction(2, data))
+    body = await answer_from_faq(discord_bot, "i want to kill myself tonight")
     assert body["data"]["flags"] & 64  # only the one who used the menu sees it
     assert "988" in embed_text(body)
 

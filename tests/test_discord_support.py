@@ -43,6 +43,16 @@ async def configure(bot: Harness, **settings: Any) -> None:
     await bot.bot.runtime.store.set_guild_config(GUILD_ID, "test", **settings)
 
 
+async def configure_helpers_and_alerts(bot: Harness) -> None:
+    """A watched help channel, a crisis-alert channel and a helper role."""
+    await configure(
+        bot,
+        watched_channels=[int(CHANNEL_ID)],
+        alert_channel=int(ALERT_CHANNEL_ID),
+        helper_role=int(HELPER_ROLE_ID),
+    )
+
+
 def posts_in(bot: Harness, channel_id: str, start: int = 0) -> list[Recorded]:
     return [
         r
@@ -283,12 +293,7 @@ async def test_no_on_an_auto_answer_records_the_vote_and_offers_a_helper(
 async def test_a_crisis_post_gets_lines_and_alerts_helpers_with_a_link_not_a_quote(
     discord_bot: Harness,
 ) -> None:
-    await configure(
-        discord_bot,
-        watched_channels=[int(CHANNEL_ID)],
-        alert_channel=int(ALERT_CHANNEL_ID),
-        helper_role=int(HELPER_ROLE_ID),
-    )
+    await configure_helpers_and_alerts(discord_bot)
     start = len(discord_bot.fake.requests)
     said = "i cant do this anymore, i want to end my life tonight. zebulon"
     message = member_message(said, CHANNEL_ID)
@@ -313,12 +318,7 @@ async def test_a_crisis_post_gets_lines_and_alerts_helpers_with_a_link_not_a_quo
 async def test_a_possible_crisis_post_gets_a_check_in_with_lines_but_no_alert(
     discord_bot: Harness,
 ) -> None:
-    await configure(
-        discord_bot,
-        watched_channels=[int(CHANNEL_ID)],
-        alert_channel=int(ALERT_CHANNEL_ID),
-        helper_role=int(HELPER_ROLE_ID),
-    )
+    await configure_helpers_and_alerts(discord_bot)
     start = len(discord_bot.fake.requests)
     said = "i was suicidal back in 2019 and therapy helped a lot. how do i find a good therapist"
     await discord_bot.fake.dispatch("MESSAGE_CREATE", member_message(said, CHANNEL_ID))

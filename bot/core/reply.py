@@ -77,3 +77,8 @@ class Reply:
     @property
     def is_crisis(self) -> bool:
         return self.kind is ReplyKind.CRISIS
+
+    @property
+    def must_stay_private(self) -> bool:
+        """A crisis reply or a check-in: never shown to a channel, only to the person asking."""
+        return self.is_crisis or self.possible_crisis is not None

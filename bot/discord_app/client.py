@@ -431,8 +431,7 @@ def register_commands(bot: FaqBot) -> None:
         reply = await bot.engine_answer(question, ask_context(interaction, bot.settings, config))
         # A crisis reply is always private, whatever the server chose: never expose someone
         # in crisis in front of the channel.
-        # A check-in (possible crisis) is as private as a crisis reply.
-        public = not reply.is_crisis and not reply.possible_crisis and bot.public_replies(config)
+        public = not reply.must_stay_private and bot.public_replies(config)
         helpers = config is not None and config.helper_role is not None
         await send_reply(interaction, reply, ephemeral=not public, helpers=helpers)
         try:  # the member has their answer; bookkeeping must never turn it into an error
@@ -492,10 +491,8 @@ def register_commands(bot: FaqBot) -> None:
         # The member posted publicly; the reply goes under their message, crisis screen first,
         # with the FAQ answer only (their words are not quoted).
         reply = await bot.answer(message.content, interaction)
-        # A crisis or check-in never goes public under someone's message: only the helper who
-        # used the menu sees it (README: crisis replies stay private).
-        private = reply.is_crisis or reply.possible_crisis is not None
-        await send_reply(interaction, reply, ephemeral=private, shareable=False)
+        # Only the helper who used the menu sees a crisis reply or check-in.
+        await send_reply(interaction, reply, ephemeral=reply.must_stay_private, shareable=False)
 
 
 def command_payloads(bot: FaqBot) -> list[dict[str, Any]]:
