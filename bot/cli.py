@@ -433,8 +433,15 @@ def _run_discord(settings: Settings) -> int:
     if not _needs_token(settings, "run"):
         return EXIT_USAGE
     from bot.discord_app.runner import run_bot  # discord.py is only imported for Discord
+    from bot.instance_lock import InstanceBusy, instance_lock
 
-    return run_bot(settings)
+    try:
+        # One bot per database: a second one would serve from stale cached settings.
+        with instance_lock(settings.db_path):
+            return run_bot(settings)
+    except InstanceBusy as exc:
+        print(f"faqbot run: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _sync(settings: Settings, guild: int | None) -> int:

@@ -9,10 +9,14 @@ import socket
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
+from tests.conftest import RunCli
+from tests.discord_harness import eventually
 from tests.fake_discord import FakeDiscord, slash_command
+from tests.test_faults import start_bot
 
 
 def free_port() -> int:
@@ -92,3 +96,76 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert check.execute("SELECT COUNT(*) FROM gaps").fetchone()[0] == 1  # it was stored
+
+
+async def ask_and_wait(fake: FakeDiscord, question: str) -> dict[str, Any]:
+    payload = slash_command("ask", [{"type": 3, "name": "question", "value": question}])
+    start = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    found = await fake.wait_for_request(lambda r: r.path.endswith("/callback"), start=start)
+    return dict(found.body)
+
+
+async def gaps_stored(db: Path, count: int) -> None:
+    """Wait until the bot has stored `count` unanswered questions (it does so after replying)."""
+
+    async def stored() -> bool:
+        with sqlite3.connect(db) as check:
+            return bool(check.execute("SELECT COUNT(*) FROM gaps").fetchone()[0] == count)
+
+    await eventually(stored, timeout=30)
+
+
+async def test_one_process_owns_the_database(tmp_path: Path, run_cli: RunCli) -> None:
+    """Restore under a running bot is refused and loses nothing; a second bot is refused; a bot
+    killed with SIGKILL leaves no stale lock behind."""
+    db = tmp_path / "cli.db"  # the database run_cli's commands use
+    fake = FakeDiscord()
+    await fake.start()
+    first = await start_bot(fake, db)
+    second: asyncio.subprocess.Process | None = None
+    try:
+        backup = tmp_path / "before.db"
+        saved = await asyncio.to_thread(run_cli, "db", "backup", str(backup))
+        assert saved.returncode == 0, saved.stderr  # backing up stays allowed while running
+        await ask_and_wait(fake, "where can i buy a zqxj weighted blanket")
+        await gaps_stored(db, 1)  # written after the backup: a restore now would lose it
+
+        busy = f"another faqbot (pid {first.pid}) is using {db}; stop it first"
+        refused = await asyncio.to_thread(run_cli, "db", "restore", str(backup))
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines() == [f"faqbot db: {busy}; nothing was changed"]
+        assert not list(tmp_path.glob("cli.pre-restore-*"))
+
+        second = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=fake.bot_env(db),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(second.communicate(), 60)
+        assert second.returncode == 1
+        assert err.decode().splitlines() == [f"faqbot run: {busy}"]
+
+        # The first bot still serves and writes to the one database.
+        await ask_and_wait(fake, "is there a zqxj app for mood tracking")
+        await gaps_stored(db, 2)  # nothing was lost
+        first.kill()  # SIGKILL: no chance to clean up
+        await first.wait()
+
+        first = await start_bot(fake, db)  # the kernel released the dead bot's lock
+        reply = await ask_and_wait(fake, "is kratom addictive")
+        assert reply["data"]["embeds"][0]["title"] == "Is kratom addictive?"
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.wait(), 30)
+        restored = await asyncio.to_thread(run_cli, "db", "restore", str(backup))
+        assert restored.returncode == 0, restored.stderr  # with the bot stopped, restore works
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
+        await fake.stop()

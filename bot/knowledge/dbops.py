@@ -11,6 +11,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from bot.instance_lock import InstanceBusy, instance_lock
+
 
 class DatabaseError(Exception):
     """A backup or restore that cannot be done safely; the message says why, plainly."""
@@ -62,11 +64,23 @@ def backup_database(source: Path, destination: Path) -> Path:
 
 
 def restore_database(backup: Path, target: Path, newest_version: int) -> Path | None:
-    """Replace `target` with `backup`; return where the previous database was kept."""
+    """Replace `target` with `backup`; return where the previous database was kept.
+
+    Refused while a faqbot owns `target` (its later writes would be silently lost), and holds
+    the same lock meanwhile, so a bot cannot start under a half-done restore.
+    """
     check_database(backup, newest_version)
+    try:
+        with instance_lock(target):
+            return _restore(backup, target)
+    except InstanceBusy as exc:
+        raise DatabaseError(str(exc)) from None
+
+
+def _restore(backup: Path, target: Path) -> Path | None:
     kept: Path | None = None
     if target.exists():
-        # Refuse while something (the bot) holds the database: restoring under it would lose data.
+        # Also refuse while anything else is mid-write (a process that takes no instance lock).
         try:
             with sqlite3.connect(target, timeout=0.5) as db:
                 db.execute("BEGIN EXCLUSIVE")
