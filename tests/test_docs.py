@@ -16,7 +16,7 @@ DOCS = sorted([REPO / "README.md", REPO / "knowledge" / "README.md", *(REPO / "d
 
 FENCE = re.compile(r"(?ms)^```.*?^```")
 INDENTED = re.compile(r"(?m)^(?: {4}|\t).*$")
-SPAN = re.compile(r"(`+)(.+?)\1")
+SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 # `faqbot` as a word, not part of a path or name (/etc/faqbot, faqbot.env, faqbot-data, faqbot>).
 PROGRAM = re.compile(r"(?<![\w.-])faqbot(?![\w./>-])")
 ENV = re.compile(r"[A-Z_]+=\S*")
@@ -30,7 +30,7 @@ def _code(text: str) -> list[str]:
     code = [line for block in FENCE.findall(text) for line in block.splitlines()[1:-1]]
     prose = FENCE.sub("", text)
     code += [line for line in INDENTED.findall(prose)]
-    code += [span for _, span in SPAN.findall(INDENTED.sub("", prose))]
+    code += [" ".join(span.split()) for _, span in SPAN.findall(INDENTED.sub("", prose))]
     return code
 
 
