@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot.instance_lock import lock_path
 from bot.knowledge.dbops import DatabaseError, backup_database, restore_database
 from bot.knowledge.loader import LoadedKnowledge
 from bot.knowledge.store import MIGRATIONS, SCHEMA_VERSION, KnowledgeStore, _statements
@@ -127,3 +132,44 @@ async def test_server_settings_survive_the_move_to_the_settings_table(tmp_path: 
         assert (await store.guild_config("111")).public_replies is True
         assert (await store.guild_config("222")).public_replies is False
         assert (await store.guild_config("333")).public_replies is None  # never chose
+
+
+def run_with_a_full_disk(args: list[str], db: Path, limit: int) -> subprocess.CompletedProcess[str]:
+    """The real CLI, where no file may grow past `limit` bytes: a write past it fails as on a
+    full disk (RLIMIT_FSIZE; Python ignores the SIGXFSZ that would otherwise kill it)."""
+
+    def no_bigger_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**env, "FAQBOT_DB": str(db)},
+        preexec_fn=no_bigger_files,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(
+    run_cli: RunCli, tmp_path: Path, command: str
+) -> None:
+    assert run_cli("ask", "what is kratom").returncode == 0  # creates the database
+    db = tmp_path / "cli.db"
+    saved = tmp_path / "saved.db"
+    assert run_cli("db", "backup", str(saved)).returncode == 0
+    before = db.read_bytes()
+    limit = 64 * 1024
+    assert db.stat().st_size > limit  # so the copy cannot fit
+    files_before = set(tmp_path.rglob("*"))
+    args = ["db", "backup", str(tmp_path)] if command == "backup" else ["db", "restore", str(saved)]
+    result = run_with_a_full_disk(args, db, limit)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr  # no traceback
+    assert "could not write" in result.stderr and "disk full" in result.stderr
+    assert "nothing was changed" in result.stderr
+    left = set(tmp_path.rglob("*")) - {lock_path(db)}  # (restore's lock file stays, empty)
+    assert left == files_before  # no .partial, no half copy
+    assert db.read_bytes() == before

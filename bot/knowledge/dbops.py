@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from contextlib import closing, suppress
 from pathlib import Path
 
 from bot.instance_lock import InstanceBusy, instance_lock
@@ -54,13 +55,31 @@ def backup_database(source: Path, destination: Path) -> Path:
     destination = destination.resolve()
     if destination.is_dir() or not destination.suffix:  # a folder, existing or to be made
         destination = destination / f"{source.stem}-{_stamp()}.db"
-    destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
-        src.backup(dst)
-    os.replace(partial, destination)  # never leave a half-written backup under the real name
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+            # One self-contained file (the copy inherits WAL mode, and opening a WAL file
+            # read-only leaves -wal/-shm files beside it); the bot turns WAL back on at open.
+            dst.execute("PRAGMA journal_mode=DELETE")
+        os.replace(partial, destination)  # never leave a half-written backup under the real name
+    except (sqlite3.Error, OSError) as exc:
+        for leftover in (partial, Path(f"{partial}-journal")):  # a failed copy leaves nothing
+            with suppress(OSError):
+                leftover.unlink(missing_ok=True)
+        raise DatabaseError(f"could not write {destination}: {_reason(exc)}") from None
     return destination
+
+
+def _reason(exc: sqlite3.Error | OSError) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    # SQLite reports a full disk as SQLITE_FULL, or as a write error when the file may not grow.
+    if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+        return f"{exc} (is the disk full?)"
+    return str(exc)
 
 
 def restore_database(backup: Path, target: Path, newest_version: int) -> Path | None:
