@@ -134,6 +134,35 @@ def test_the_command_check_catches_what_does_not_exist() -> None:
     ]
 
 
+REPO_PATH = re.compile(r"(?<![\w/.$~-])((?:bot|tests|knowledge|deploy|docs|\.ci)/[\w./<>*-]*)")
+MODULE = re.compile(r"python -m ((?:bot|tests)(?:\.\w+)*)")
+
+
+def _named_paths() -> list[ParameterSet]:
+    """Repository paths and modules the docs name in code, e.g. `bot/core/matcher.py`."""
+    named: dict[str, list[str]] = {}
+    for doc in DOCS:
+        for line in _code(doc.read_text()):
+            for path in REPO_PATH.findall(line):
+                named.setdefault(path.rstrip(".,"), []).append(str(doc.relative_to(REPO)))
+            for module in MODULE.findall(line):
+                named.setdefault(module.replace(".", "/"), []).append(str(doc.relative_to(REPO)))
+    return [pytest.param(", ".join(sorted(set(w))), p, id=p) for p, w in named.items()]
+
+
+# Files the docs tell the reader to create.
+MADE_BY_THE_READER = {"deploy/.env"}
+
+
+@pytest.mark.parametrize(("where", "path"), _named_paths())
+def test_every_repository_path_named_in_the_docs_exists(where: str, path: str) -> None:
+    if path in MADE_BY_THE_READER:
+        return
+    pattern = re.sub(r"<[^>]*>", "*", path).rstrip("/")
+    found = list(REPO.glob(pattern)) + list(REPO.glob(pattern + ".py"))
+    assert found, f"{where}: {path} does not exist"
+
+
 def _slug(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
