@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.knowledge.content_rules import SUICIDE_METHODS, content_problems
+from bot.knowledge.content_rules import content_problems, method_mentions
 from bot.knowledge.loader import LoadedKnowledge
 from bot.knowledge.schema import MENTION_PATTERN, Entry, validate_entry
 
@@ -116,18 +116,8 @@ def test_hard_content_rules_hold_for_every_shipped_entry(loaded: LoadedKnowledge
         assert content_problems(entry.answer) == [], entry.id
 
 
-@pytest.mark.parametrize(
-    ("answer", "rule"),
-    [
-        ("Most people take 2 to 4 g of powder.", "doses"),
-        ("Start with 1 teaspoon.", "doses"),
-        ("Kratom is an effective treatment for depression.", "treatment"),
-        ("Many find kratom helps with anxiety.", "treatment"),
-        ("He jumped off a bridge.", "methods"),
-        ("Her brother committed suicide.", "died by suicide"),
-    ],
-)
-def test_hard_content_rules_refuse_entries_from_anywhere(answer: str, rule: str) -> None:
+def validate_answer(answer: str) -> list[str]:
+    """The answer's problems as a moderator's form would report them (the real validation)."""
     raw = {
         "id": "x",
         "question": "q?",
@@ -137,8 +127,70 @@ def test_hard_content_rules_refuse_entries_from_anywhere(answer: str, rule: str)
         "reviewer": "r",
     }
     entry, problems = validate_entry(raw, file="form")
-    assert entry is None and any(rule in p.message for p in problems if p.field == "answer")
-    assert content_problems("Kratom is not an approved or proven treatment for depression.") == []
+    messages = [p.message for p in problems if p.field == "answer"]
+    assert (entry is None) == bool(messages)
+    return messages
+
+
+@pytest.mark.parametrize(
+    ("answer", "rule"),
+    [
+        # Every sentence issue 19 found passing the old rules, and their near relatives.
+        ("Kratom effectively treats depression without side effects.", "treatment"),
+        ("Kratom lifts depression", "treatment"),
+        ("Kratom is a natural antidepressant.", "treatment"),
+        ("Many swear by it: kratom, a natural antidepressant.", "treatment"),
+        ("Kratom is a safer option than SSRIs.", "treatment"),
+        ("7-OH treats pain", "treatment"),
+        ("7-OH shots relieve withdrawal fast.", "treatment"),
+        ("Kratom extracts ease anxiety.", "treatment"),
+        ("MP works for pain like nothing else.", "treatment"),
+        ("Kratom has no side effects and cures depression.", "treatment"),
+        ("Kratom is better than antidepressants, and it really helps with low mood.", "treatment"),
+        ("Use kratom instead of antidepressants.", "treatment"),
+        ("Kratom is an effective treatment for depression.", "treatment"),
+        ("Many find kratom helps with anxiety.", "treatment"),
+        ("Take two grams of kratom in the morning.", "doses"),
+        ("take two grams", "doses"),
+        ("Most people take 2 to 4 g of powder.", "doses"),
+        ("Start with 1 teaspoon.", "doses"),
+        ("One to two capsules is plenty.", "doses"),
+        ("Half a teaspoon of extract goes a long way.", "doses"),
+        ("He jumped off a bridge.", "methods"),
+        ("She used a gun.", "methods"),
+        ("Her brother committed suicide.", "died by suicide"),
+        ("For him, suicide was the only way out.", "suicide as a solution"),
+        ("Suicide ended her pain.", "suicide as a solution"),
+        ("He finally found peace through suicide.", "suicide as a solution"),
+    ],
+)
+def test_hard_content_rules_refuse_entries_from_anywhere(answer: str, rule: str) -> None:
+    assert any(rule in message for message in validate_answer(answer)), answer
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # Means-safety advice that suicide-prevention bodies give.
+        "Store guns locked away.",
+        "If someone is at risk, lock up or remove firearms and keep medicines out of reach.",
+        # Claims that are negated, reported as others' claims, or about treating kratom problems.
+        "There is no evidence that kratom treats depression.",
+        "Kratom is not approved to treat anything.",
+        "Kratom is not an approved or proven treatment for depression.",
+        "7-OH isn't a treatment for pain, and the FDA has warned sellers who say it is.",
+        "Surveys where people who use kratom say it lifts their mood can't show cause.",
+        "Clinicians have treated kratom dependence with buprenorphine.",
+        "Does kratom treat depression?",
+        # Plain descriptions and amounts that are not doses.
+        "Kratom acts on opioid receptors and can affect mood, energy and pain.",
+        "It usually takes 4 to 8 weeks for antidepressants to work.",
+        "Three lab-made relatives of 7-OH were placed in Schedule I.",
+        "He died by suicide. Suicide is never the answer, and help works.",
+    ],
+)
+def test_hard_content_rules_allow_good_advice_and_honest_descriptions(answer: str) -> None:
+    assert validate_answer(answer) == []
 
 
 def test_kratom_depression_entry_rejects_the_safer_alternative_claim(
@@ -151,7 +203,7 @@ def test_kratom_depression_entry_rejects_the_safer_alternative_claim(
 def test_nothing_describes_suicide_methods(loaded: LoadedKnowledge) -> None:
     texts = [e.answer for e in loaded.entries] + list(loaded.safety.crisis_messages.values())
     for text in texts:
-        assert not SUICIDE_METHODS.search(text), SUICIDE_METHODS.search(text)
+        assert method_mentions(text) == [], method_mentions(text)
         assert "committed suicide" not in text.lower()
 
 
