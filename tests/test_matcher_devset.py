@@ -33,7 +33,7 @@ def test_dev_set_size_and_labels(loaded: LoadedKnowledge) -> None:
 
 def test_lexical_fallback_held_out_floors(engine: Engine) -> None:
     # The matcher without the model (the fallback). Member-style questions are much harder for
-    # it than the first dev set: README, "Understanding: measured".
+    # it than the first dev set: docs/how-it-works.md, "Understanding: measured".
     held = load_devset(HELD_OUT)
     threshold = engine.matcher.answer_threshold
     result = evaluate(ranker(engine.matcher), held, threshold)

@@ -156,8 +156,9 @@ def held_out_screening(semantic_engine: Engine) -> list[tuple[str, str, bool, bo
     return out
 
 
-# Regression floors at today's held-out figures (README, "Understanding: measured"). The
-# issue's targets (recall >= 97%, each type >= 95%, look-alikes <= 8%) are NOT met yet.
+# Regression floors at today's held-out figures (docs/how-it-works.md, "Understanding:
+# measured"). The issue's targets (recall >= 97%, each type >= 95%, look-alikes <= 8%) are NOT
+# met yet.
 def test_held_out_crisis_recall_floor(
     held_out_screening: list[tuple[str, str, bool, bool, bool]],
 ) -> None:
@@ -285,7 +286,7 @@ def test_member_style_dev_set_is_big_and_tagged(loaded: LoadedKnowledge) -> None
 
 def test_fused_matcher_held_out_floors(semantic_engine: Engine) -> None:
     # Regression floors at today's held-out figures; the issue's targets (top-1 >= 90%, every
-    # style >= 85%, abstention >= 92%, wrong <= 3%) are not all met yet (README).
+    # style >= 85%, abstention >= 92%, wrong <= 3%) are not all met yet (docs/how-it-works.md).
     held = load_devset(HELD_OUT)
     threshold = semantic_engine.matcher.answer_threshold
     result = evaluate(_rank(semantic_engine), held, threshold)
