@@ -19,3 +19,9 @@ def test_readme_opens_with_run_and_test_commands() -> None:
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
     assert _commands()[1] in ci_lines
+
+
+def test_readme_stays_short() -> None:
+    # The README is the first screen a newcomer reads; everything else lives in docs/ by audience.
+    lines = (REPO / "README.md").read_text().splitlines()
+    assert len(lines) <= 80, f"README.md has {len(lines)} lines: move detail into docs/"
