@@ -182,6 +182,7 @@ def test_hard_content_rules_refuse_entries_from_anywhere(answer: str, rule: str)
         "Surveys where people who use kratom say it lifts their mood can't show cause.",
         "Clinicians have treated kratom dependence with buprenorphine.",
         "Does kratom treat depression?",
+        "In a small study, kratom tea raised the level of a test medicine.",
         # Plain descriptions and amounts that are not doses.
         "Kratom acts on opioid receptors and can affect mood, energy and pain.",
         "It usually takes 4 to 8 weeks for antidepressants to work.",
