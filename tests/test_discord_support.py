@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 from tests.discord_harness import Harness, button, embed_text, eventually, running_bot
 from tests.fake_discord import (
     ALERT_CHANNEL_ID,
+    APPLICATION_ID,
     CHANNEL_ID,
     FORUM_CHANNEL_ID,
     GUILD_ID,
@@ -91,6 +93,22 @@ def pings(body: dict[str, Any]) -> dict[str, Any]:
 
 def components(body: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in body.get("components", []) for c in row["components"]]
+
+
+def faq_gaps() -> dict[str, Any]:
+    return slash_command("faq", subcommand="gaps", permissions=MANAGE_GUILD)
+
+
+async def followup(bot: Harness, payload: dict[str, Any], start: int | None = None) -> Any:
+    """The follow-up message to an interaction (after "thinking"), sent first if `start` is None."""
+    if start is None:
+        start = len(bot.fake.requests)
+        await bot.send(payload)
+    path = f"/webhooks/{APPLICATION_ID}/{payload['token']}"
+    found = await bot.fake.wait_for_request(
+        lambda r: r.method == "POST" and r.path.startswith(path), start=start
+    )
+    return found.body
 
 
 async def test_config_watch_and_show(discord_bot: Harness) -> None:
@@ -359,11 +377,54 @@ async def test_gaps_group_unanswered_questions_for_moderators(discord_bot: Harne
 
     await eventually(all_recorded)
     assert await store.gaps(GUILD_ID) == list(unanswerable)
-    body = await discord_bot.send(slash_command("faq", subcommand="gaps", permissions=MANAGE_GUILD))
-    text = embed_text(body)
+    text = embed_text({"data": await followup(discord_bot, faq_gaps())})
     assert "(**3×**)" in text and "pizza" in text and text.index("3×") < text.index("pizza")
     refused = await discord_bot.send(slash_command("faq", subcommand="gaps"))
     assert "only this server's FAQ moderators" in refused["data"]["content"]
+
+
+async def test_gaps_with_thousands_stored_answers_while_others_are_answered(
+    discord_bot: Harness, monkeypatch: Any
+) -> None:
+    """/faq gaps defers, then groups off the event loop: another member's /ask is answered
+    while the grouping is still running (held open here until that answer has arrived)."""
+    from bot.core.gaps import MAX_GROUPED
+    from bot.discord_app import support
+
+    store = discord_bot.bot.runtime.store
+    stored = 3000
+    async with store.transaction():
+        await store.db.executemany(
+            "INSERT INTO gaps (guild_id, text, at) VALUES (?, ?, '2026-11-25T00:00:00+00:00')",
+            [
+                (GUILD_ID, f"where can i buy a weighted blanket size {i % 40}")
+                for i in range(stored)
+            ],
+        )
+    loop = asyncio.get_running_loop()
+    grouping, release = asyncio.Event(), threading.Event()
+    real_group_gaps = support.group_gaps
+
+    def held_group_gaps(*args: Any, **kw: Any) -> Any:
+        loop.call_soon_threadsafe(grouping.set)
+        release.wait(10)  # on the event loop (the old code), this held every member up
+        return real_group_gaps(*args, **kw)
+
+    monkeypatch.setattr(support, "group_gaps", held_group_gaps)
+    payload = faq_gaps()
+    start = len(discord_bot.fake.requests)
+    first = await discord_bot.send(payload)
+    assert first["type"] == 5 and first["data"]["flags"] & 64  # "thinking", privately
+    await asyncio.wait_for(grouping.wait(), 10)
+    asked = await discord_bot.ask("is kratom addictive")  # another member, mid-grouping
+    assert asked["data"]["embeds"][0]["title"] == "Is kratom addictive?"
+    release.set()
+    shown = await followup(discord_bot, payload, start)
+    embed = shown["embeds"][0]
+    assert f"({stored} in all)" in embed["title"]
+    assert f"the most recent {MAX_GROUPED}" in embed["footer"]["text"]
+    assert f"(**{MAX_GROUPED}×**)" in embed["description"]
+    assert shown["flags"] & 64 and shown["allowed_mentions"] == {"parse": []}
 
 
 async def test_privacy_forget_deletes_every_row_that_names_the_member(

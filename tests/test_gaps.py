@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.gaps import group_gaps
+from bot.core.gaps import MAX_GROUPED, group_gaps
 from bot.knowledge.loader import LoadedKnowledge
 
 
@@ -42,3 +42,21 @@ def test_distinct_questions_stay_apart(loaded: LoadedKnowledge) -> None:
     ]
     groups = group_gaps(distinct, loaded.matching, limit=10)
     assert len(groups) == 10 and all(g.count == 1 for g in groups)
+
+
+def test_only_the_most_recent_questions_are_grouped(loaded: LoadedKnowledge) -> None:
+    """Anyone can store thousands of questions a day: grouping looks at the latest few hundred."""
+    old = ["where can i buy a weighted blanket"] * 5000
+    recent = ["what's the best pizza in naples"] * MAX_GROUPED
+    groups = group_gaps(old + recent, loaded.matching)
+    assert [(g.example, g.count) for g in groups] == [
+        ("what's the best pizza in naples", MAX_GROUPED)
+    ]
+
+
+def test_typos_still_group_when_questions_share_only_misspelt_words(
+    loaded: LoadedKnowledge,
+) -> None:
+    asked = ["adderall withdrawal insomnia", "aderall withdrawl insomnia", "zoloft insomnia"]
+    groups = group_gaps(asked, loaded.matching)
+    assert [g.count for g in groups] == [2, 1]

@@ -26,7 +26,7 @@ import discord
 from discord import app_commands
 
 from bot.core.engine import AskContext
-from bot.core.gaps import group_gaps
+from bot.core.gaps import MAX_GROUPED, group_gaps
 from bot.core.reply import Reply, ReplyKind
 from bot.discord_app.render import (
     ANSWERED_NO,
@@ -67,18 +67,27 @@ HELPER_HINT = (
     "they want to help."
 )
 TALK_HINT = "A person from this server can help too: press **Talk to a helper**."
+REGION_HINT = "use /resources and pick your country under region (shown only to you)"
 
 
 def server_context(
     locale: str | None, guild_locale: str | None, config: GuildConfig | None, region: str | None
 ) -> AskContext:
-    """Where a question was asked in Discord: languages, the server's region and its people."""
+    """Where a question was asked in Discord: languages, the server's region and its people.
+
+    The server's /config region outranks a member language that only guesses a country
+    (en-US, Discord's default); `bot.core.resources` decides the order.
+    """
     if config is None:  # a direct message: no server, no helpers to point to
-        return AskContext(locale=locale, guild_locale=guild_locale, default_region=region)
+        return AskContext(
+            locale=locale, guild_locale=guild_locale, default_region=region, region_hint=REGION_HINT
+        )
     return AskContext(
         locale=locale,
         guild_locale=guild_locale,
-        default_region=config.region or region,
+        default_region=region,
+        server_region=config.region,
+        region_hint=REGION_HINT,
         helper_hint=TALK_HINT if config.helper_role else HELPER_HINT,
     )
 
@@ -413,6 +422,24 @@ def register_support(bot: FaqBot, support: Support) -> None:
     bot.tree.add_command(privacy)
 
 
+async def recent_gaps(store: KnowledgeStore, guild_id: str, cap: int) -> tuple[int, list[str]]:
+    """How many unanswered questions a server has, and the most recent `cap` (oldest first).
+
+    Read here rather than with `store.gaps()`, which returns every row: a server can hold
+    hundreds of thousands, and only the most recent are grouped.
+    """
+    async with store.db.execute(
+        "SELECT COUNT(*) FROM gaps WHERE guild_id = ?", (guild_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    async with store.db.execute(
+        "SELECT text FROM gaps WHERE guild_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        (guild_id, cap),
+    ) as cursor:
+        recent = [r[0] for r in await cursor.fetchall()]
+    return (int(row[0]) if row else 0), recent[::-1]
+
+
 def register_support_moderation(bot: FaqBot, support: Support, faq: app_commands.Group) -> None:
     """`/faq gaps` and `/faq stats`, in the moderators' group."""
     from bot.discord_app.moderation import moderator_config
@@ -422,8 +449,11 @@ def register_support_moderation(bot: FaqBot, support: Support, faq: app_commands
         config = await moderator_config(bot, interaction)
         if config is None:
             return
-        texts = await support.store.gaps(str(interaction.guild_id))
-        groups = group_gaps(texts, bot.runtime.loaded.matching)
+        # Reading and grouping take a moment with many stored questions: answer "thinking"
+        # first, and group on a worker thread (not the model's: /ask must not queue behind it).
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        total, texts = await recent_gaps(support.store, str(interaction.guild_id), MAX_GROUPED)
+        groups = await asyncio.to_thread(group_gaps, texts, bot.runtime.loaded.matching)
         lines = []
         for number, group in enumerate(groups, 1):
             others = "; ".join(discord.utils.escape_markdown(o) for o in group.others)
@@ -434,16 +464,15 @@ def register_support_moderation(bot: FaqBot, support: Support, faq: app_commands
             )
         description = "\n".join(lines) or "Nothing unanswered in this period. 🎉"
         embed = discord.Embed(
-            title=f"Unanswered questions, last {config.retention_days} days ({len(texts)} in all)",
+            title=f"Unanswered questions, last {config.retention_days} days ({total} in all)",
             description=clip(description, 4096),
             color=0x8B5CF6,
         )
+        grouped = f"Grouped: the most recent {len(texts)}. " if total > len(texts) else ""
         embed.set_footer(
-            text="Kept as text only, without who asked. Write an answer with /faq add."
+            text=f"{grouped}Kept as text only, without who asked. Write an answer with /faq add."
         )
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @faq.command(name="stats", description="How often each answer is used, and how helpful it is")
     async def stats(interaction: discord.Interaction) -> None:
