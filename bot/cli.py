@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from bot.config import Settings
+from bot.config import SettingError, Settings
 from bot.core.engine import AskContext, Engine
 from bot.core.reply import Reply
 from bot.knowledge.loader import load_knowledge
@@ -22,6 +22,12 @@ from bot.runtime import start_runtime
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+T = TypeVar("T")
+
+
+class CommandFailed(Exception):
+    """Something the user can fix, said in one line (what is wrong, what to do): no traceback."""
 
 DESCRIPTION = """\
 faqbot answers questions about trauma, depression and kratom from a vetted FAQ, always with a
@@ -198,10 +204,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env().with_overrides(
-        db_path=args.db, knowledge_dir=args.knowledge, locale=getattr(args, "locale", None)
-    )
     command = args.command or "start"
+    try:
+        settings = Settings.from_env().with_overrides(
+            db_path=args.db, knowledge_dir=args.knowledge, locale=getattr(args, "locale", None)
+        )
+    except SettingError as exc:
+        print(f"faqbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if command == "start":
             command = "run" if settings.discord_token else "chat"
@@ -234,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("faqbot: the knowledge base has errors; nothing was loaded:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except CommandFailed as exc:
+        words = (command, getattr(args, "kb_command", None), getattr(args, "db_command", None))
+        print(f"faqbot {' '.join(w for w in words if w)}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
@@ -335,16 +349,23 @@ def _kb_check(settings: Settings) -> int:
 
 
 async def _kb_export(settings: Settings, target: Path) -> int:
+    if target.exists() and not target.is_dir():
+        raise CommandFailed(f"{target} is a file: give a folder (DIR/faq/ is written in it)")
     runtime = await start_runtime(settings)
     try:
         exported = await runtime.moderation.export()
     finally:
         await runtime.close()
     folder = target / "faq"
-    folder.mkdir(parents=True, exist_ok=True)
-    for topic, text in exported.items():
-        (folder / f"{topic}.yaml").write_text(text, encoding="utf-8")
-        print(f"wrote {folder / f'{topic}.yaml'}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for topic, text in exported.items():
+            (folder / f"{topic}.yaml").write_text(text, encoding="utf-8")
+            print(f"wrote {folder / f'{topic}.yaml'}")
+    except OSError as exc:
+        raise CommandFailed(
+            f"cannot write in {target} ({exc.strerror or exc}): give a folder you can write to"
+        ) from exc
     return EXIT_OK
 
 
@@ -449,7 +470,7 @@ def _sync(settings: Settings, guild: int | None) -> int:
         return EXIT_USAGE
     from bot.discord_app.runner import sync_commands
 
-    names = asyncio.run(sync_commands(settings, guild))
+    names = _with_discord(sync_commands(settings, guild))
     where = f"server {guild}" if guild else "all servers (may take up to an hour to show)"
     print(f"registered {len(names)} commands in {where}: {', '.join(sorted(names))}")
     return EXIT_OK
@@ -461,9 +482,22 @@ def _invite_url(settings: Settings, app_id: int | None) -> int:
     if app_id is None:
         if not _needs_token(settings, "invite-url"):
             return EXIT_USAGE
-        app_id = asyncio.run(application_id(settings))
+        app_id = _with_discord(application_id(settings))
     print(invite_url(app_id))
     return EXIT_OK
+
+
+def _with_discord(call: Coroutine[Any, Any, T]) -> T:
+    """Run a call to Discord; a refused token or no connection is one line, not a traceback."""
+    from bot.discord_app.runner import discord_problem
+
+    try:
+        return asyncio.run(call)
+    except Exception as error:
+        problem = discord_problem(error)
+        if problem is None:
+            raise
+        raise CommandFailed(problem) from error
 
 
 if __name__ == "__main__":  # pragma: no cover

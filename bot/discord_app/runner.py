@@ -9,6 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 import discord
 import yarl
 
@@ -120,15 +121,37 @@ async def serve(settings: Settings) -> None:
         releasing.cancel()
 
 
+def discord_problem(error: BaseException) -> str | None:
+    """One line saying what went wrong with Discord and what to do; None if it is not that."""
+    if isinstance(error, discord.LoginFailure):
+        return (
+            "Discord refused the token: check DISCORD_TOKEN (Developer Portal > your "
+            "application > Bot > Reset Token)"
+        )
+    if isinstance(error, aiohttp.ClientConnectionError | asyncio.TimeoutError):
+        return (
+            f"cannot reach Discord ({str(error) or type(error).__name__}): check this machine's "
+            "network connection and try again"
+        )
+    if isinstance(error, discord.HTTPException):
+        if error.status == 403:
+            return f"Discord said no ({error.text}): is the bot in that server, with its invite?"
+        return f"Discord answered {error.status} ({error.text or 'no details'}): try again later"
+    return None
+
+
 def run_bot(settings: Settings) -> int:
     configure_logging(settings)
     try:
         asyncio.run(serve(settings))
-    except discord.LoginFailure:
-        log.error("Discord refused the token: check DISCORD_TOKEN (see the README's setup)")
-        return 1
     except KeyboardInterrupt:
         pass
+    except Exception as error:
+        problem = discord_problem(error)
+        if problem is None:
+            raise
+        log.error(problem)
+        return 1
     return 0
 
 
