@@ -8,6 +8,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Coroutine, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -28,6 +29,7 @@ T = TypeVar("T")
 
 class CommandFailed(Exception):
     """Something the user can fix, said in one line (what is wrong, what to do): no traceback."""
+
 
 DESCRIPTION = """\
 faqbot answers questions about trauma, depression and kratom from a vetted FAQ, always with a
@@ -95,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[top_level],
     )
+    parser.add_argument("-V", "--version", action="version", version=f"faqbot {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser(
@@ -199,6 +202,13 @@ def _parser() -> argparse.ArgumentParser:
         "--app-id", type=int, help="the application id (else looked up with DISCORD_TOKEN)"
     )
     return parser
+
+
+def _version() -> str:
+    try:
+        return version("faqbot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,14 @@ def test_help_documents_every_command(run_cli: RunCli) -> None:
         assert command in out
 
 
+def test_version_from_the_package_metadata(run_cli: RunCli) -> None:
+    from importlib.metadata import version
+
+    for flag in ("--version", "-V"):
+        result = run_cli(flag)
+        assert result.returncode == 0 and result.stdout == f"faqbot {version('faqbot')}\n"
+
+
 def test_ask_json_contract_field_by_field(run_cli: RunCli) -> None:
     result = run_cli("ask", "--json", "is kratom addictive", "--locale", "en-US")
     assert result.returncode == 0, result.stderr
