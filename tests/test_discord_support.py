@@ -299,6 +299,89 @@ async def test_talk_to_a_helper_opens_a_private_thread_pinging_only_helpers(
     assert len(threads) == 1
 
 
+async def test_quick_presses_on_talk_to_a_helper_open_one_thread_and_ping_once(
+    discord_bot: Harness,
+) -> None:
+    await configure(discord_bot, helper_role=int(HELPER_ROLE_ID))
+    start = len(discord_bot.fake.requests)
+    presses = [button("help:talk:kratom-liver", user_id=MEMBER) for _ in range(5)]
+    for press in presses:  # all five arrive before the first thread exists
+        await discord_bot.fake.dispatch("INTERACTION_CREATE", press)
+    for press in presses:
+        path = f"/interactions/{press['id']}/{press['token']}/callback"
+        await discord_bot.fake.wait_for_request(lambda r, p=path: r.path == p, start=start)
+    await discord_bot.fake.wait_for_request(
+        lambda r: "would like to talk" in str((r.body or {}).get("content")), start=start
+    )
+    await asyncio.sleep(QUIET_SECONDS)
+    requests = discord_bot.fake.requests[start:]
+    assert len([r for r in requests if r.path.endswith("/threads")]) == 1
+    assert (
+        len([r for r in requests if "would like to talk" in str((r.body or {}).get("content"))])
+        == 1
+    )
+    told = [str(r.body) for r in requests if r.path.endswith("/callback")]
+    assert sum("opening a private thread" in t or "already have" in t for t in told) == 4
+
+
+async def alerts_after(bot: Harness, start: int, count: int) -> list[dict[str, Any]]:
+    """The first `count` posts in the alert channel from request `start` on."""
+
+    async def enough() -> bool:
+        return len(posts_in(bot, ALERT_CHANNEL_ID, start)) >= count
+
+    await eventually(enough)
+    return [r.body for r in posts_in(bot, ALERT_CHANNEL_ID, start)]
+
+
+async def test_one_members_repeated_crisis_messages_raise_one_pinging_alert(
+    discord_bot: Harness,
+) -> None:
+    await configure_helpers_and_alerts(discord_bot)
+    start = len(discord_bot.fake.requests)
+    for number in range(5):
+        before = len(discord_bot.fake.requests)
+        await discord_bot.fake.dispatch(
+            "MESSAGE_CREATE", member_message("i want to end my life tonight", CHANNEL_ID)
+        )
+        reply = await next_post(discord_bot, CHANNEL_ID, before)
+        assert "988" in reply.body["embeds"][0]["description"]  # the lines, every time
+        await alerts_after(discord_bot, start, number + 1)
+    alerts = await alerts_after(discord_bot, start, 5)
+    assert [pings(a) for a in alerts] == [{"parse": [], "roles": [HELPER_ROLE_ID]}] + [
+        {"parse": []}
+    ] * 4
+    assert all(f"<@&{HELPER_ROLE_ID}>" not in a["content"] for a in alerts[1:])
+    assert all("Another message from the same member" in a["content"] for a in alerts[1:])
+    under = {a["message_reference"]["message_id"] for a in alerts[1:]}
+    assert len(under) == 1  # each follows up under the one alert
+    assert all("https://discord.com/channels/" in a["content"] for a in alerts)
+    assert all("end my life" not in a["content"] for a in alerts)
+
+
+async def test_a_flood_of_crisis_alerts_pings_helpers_a_bounded_number_of_times(
+    discord_bot: Harness,
+) -> None:
+    from bot.discord_app.support import ALERT_PINGS_PER_WINDOW
+
+    await configure_helpers_and_alerts(discord_bot)
+    start = len(discord_bot.fake.requests)
+    members = [f"17000000000000001{n:02d}" for n in range(ALERT_PINGS_PER_WINDOW + 3)]
+    for member in members:
+        await discord_bot.fake.dispatch(
+            "MESSAGE_CREATE",
+            member_message("i want to end my life tonight", CHANNEL_ID, user_id=member),
+        )
+    alerts = await alerts_after(discord_bot, start, len(members))
+    pinged = [a for a in alerts if f"<@&{HELPER_ROLE_ID}>" in a["content"]]
+    assert len(pinged) == ALERT_PINGS_PER_WINDOW
+    assert all(pings(a) == {"parse": [], "roles": [HELPER_ROLE_ID]} for a in pinged)
+    quiet = [a for a in alerts if a not in pinged]
+    assert len(quiet) == 3 and all(pings(a) == {"parse": []} for a in quiet)
+    assert all("no new ping" in a["content"] for a in quiet)
+    assert len(posts_in(discord_bot, CHANNEL_ID, start)) == len(members)  # lines for each
+
+
 async def test_no_on_an_auto_answer_records_the_vote_and_offers_a_helper(
     discord_bot: Harness,
 ) -> None:

@@ -28,6 +28,7 @@ from discord import app_commands
 from bot.core.engine import AskContext
 from bot.core.gaps import MAX_GROUPED, group_gaps
 from bot.core.reply import Reply, ReplyKind
+from bot.discord_app.limits import Limit
 from bot.discord_app.render import (
     ANSWERED_NO,
     ANSWERED_YES,
@@ -45,6 +46,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("faqbot.discord")
 HANDOFF_COOLDOWN_SECONDS = 600.0  # one helper thread per member per server per 10 minutes
+# Crisis alerts must reach helpers without wearing them out (documented in the README):
+# one member's crisis messages within this window raise one alert; later ones follow up under it,
+# without pinging the helper role again (each message still gets the crisis lines).
+ALERT_MEMBER_WINDOW_SECONDS = 600.0
+# At most this many helper-role pings per server per window, however many members post; later
+# alerts are still posted, without the ping.
+ALERT_PINGS_PER_WINDOW = 3
+ALERT_PING_WINDOW_SECONDS = 600.0
 PURGE_EVERY_SECONDS = 3600.0
 MIN_WORDS_TO_ANSWER = 3  # "thanks!", "lol same" are chatter, not questions
 MAX_GAP_CHARS = 300
@@ -96,6 +105,9 @@ class Support:
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
         self.handoffs: dict[tuple[int, int], tuple[float, int]] = {}  # (guild, member) -> t, thread
+        # (guild, member) -> when their alert was raised, and its message id once posted
+        self.member_alerts: dict[tuple[int, int], tuple[float, int | None]] = {}
+        self.alert_pings = Limit(ALERT_PINGS_PER_WINDOW, ALERT_PING_WINDOW_SECONDS)  # per server
         self.purge_task: asyncio.Task[None] | None = None
 
     @property
@@ -213,28 +225,75 @@ class Support:
     async def alert_helpers(
         self, message: discord.Message, reply: Reply, config: GuildConfig
     ) -> None:
-        """A jump link for people who can reach out. Never a quote of what the member wrote."""
-        if not config.crisis_alerts or config.alert_channel is None:
+        """A jump link for people who can reach out. Never a quote of what the member wrote.
+
+        One alert per member per window (later messages follow up under it, unpinged), and at
+        most `ALERT_PINGS_PER_WINDOW` role pings per server per window.
+        """
+        if not config.crisis_alerts or config.alert_channel is None or message.guild is None:
             return
         label = CRISIS_LABELS.get(reply.crisis.value if reply.crisis else "", "a crisis")
-        role = f"<@&{config.helper_role}> " if config.helper_role else ""
-        text = (
-            f"{role}A message in <#{message.channel.id}> may mean someone is facing {label}. "
-            f"I replied with crisis lines. Please check in with them: {message.jump_url}"
-        )
-        allowed = (
-            discord.AllowedMentions(
-                everyone=False, users=False, roles=[discord.Object(config.helper_role)]
+        where = f"<#{message.channel.id}>"
+        done = "I replied with crisis lines. Please check in with them"
+        channel = self.bot.get_partial_messageable(config.alert_channel)
+        key = (message.guild.id, message.author.id)
+        now = time.monotonic()
+        earlier = self.member_alerts.get(key)
+        if earlier is not None and now - earlier[0] < ALERT_MEMBER_WINDOW_SECONDS:
+            kwargs: dict[str, Any] = {}
+            if earlier[1] is not None:
+                kwargs["reference"] = discord.MessageReference(
+                    message_id=earlier[1], channel_id=config.alert_channel, fail_if_not_exists=False
+                )
+            await self.send_alert(
+                channel,
+                f"Another message from the same member, in {where}, may mean they are facing "
+                f"{label}. {done}: {message.jump_url}",
+                NO_PINGS,
+                **kwargs,
             )
-            if config.helper_role
-            else NO_PINGS
+            return
+        for stale in [
+            k for k, (t, _) in self.member_alerts.items() if now - t >= ALERT_MEMBER_WINDOW_SECONDS
+        ]:
+            del self.member_alerts[stale]  # keep memory flat
+        # Claimed before the network call: messages arriving together raise one alert.
+        self.member_alerts[key] = (now, None)
+        role, allowed = "", NO_PINGS
+        if config.helper_role is not None:
+            if self.alert_pings.claim(message.guild.id) == 0:
+                role = f"<@&{config.helper_role}> "
+                allowed = discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(config.helper_role)]
+                )
+            else:
+                done = (
+                    "(Helpers were pinged for several alerts in the last few minutes, so no new "
+                    f"ping.) {done}"
+                )
+        sent = await self.send_alert(
+            channel,
+            f"{role}A message in {where} may mean someone is facing {label}. "
+            f"{done}: {message.jump_url}",
+            allowed,
         )
+        if sent is None:
+            self.member_alerts.pop(key, None)  # not posted: the next message tries again
+        else:
+            self.member_alerts[key] = (now, sent.id)
+
+    async def send_alert(
+        self,
+        channel: discord.PartialMessageable,
+        text: str,
+        allowed: discord.AllowedMentions,
+        **kwargs: Any,
+    ) -> discord.Message | None:
         try:
-            await self.bot.get_partial_messageable(config.alert_channel).send(
-                text, allowed_mentions=allowed
-            )
+            return await channel.send(text, allowed_mentions=allowed, **kwargs)
         except discord.HTTPException:
-            log.error("could not post a crisis alert to channel %s", config.alert_channel)
+            log.error("could not post a crisis alert to channel %s", channel.id)
+            return None
 
     # --- buttons ------------------------------------------------------------------------
 
@@ -291,11 +350,15 @@ class Support:
             )
             return
         key = (guild.id, interaction.user.id)
+        now = time.monotonic()
         last = self.handoffs.get(key)
-        if last is not None and time.monotonic() - last[0] < HANDOFF_COOLDOWN_SECONDS:
+        if last is not None and now - last[0] < HANDOFF_COOLDOWN_SECONDS:
             await say(
                 f"You already have a private thread with the helpers: <#{last[1]}>. They'll "
                 "be with you there."
+                if last[1]
+                else "I'm opening a private thread with the helpers for you; it will appear "
+                "in a moment."
             )
             return
         host = self.thread_host(interaction.channel, config, guild)
@@ -305,14 +368,25 @@ class Support:
                 "directly; if you need help right now, use /resources."
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        thread = await host.create_thread(
-            name="Talk to a helper",
-            type=discord.ChannelType.private_thread,
-            invitable=False,
-            auto_archive_duration=1440,
-            reason="a member asked to talk to a helper",
-        )
+        for stale in [
+            k for k, (t, _) in self.handoffs.items() if now - t > HANDOFF_COOLDOWN_SECONDS
+        ]:
+            del self.handoffs[stale]  # only the cooldown needs remembering: keep memory flat
+        # Claimed before any network call: quick presses open one thread and ping helpers once.
+        self.handoffs[key] = (now, 0)
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            thread = await host.create_thread(
+                name="Talk to a helper",
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=1440,
+                reason="a member asked to talk to a helper",
+            )
+        except BaseException:
+            self.handoffs.pop(key, None)  # no thread was opened: pressing again may try again
+            raise
+        self.handoffs[key] = (now, thread.id)
         await thread.add_user(interaction.user)
         entry = self.bot.runtime.engine.by_id.get(entry_id)
         about = (
@@ -330,12 +404,6 @@ class Support:
                 everyone=False, users=False, roles=[discord.Object(config.helper_role)]
             ),
         )
-        now = time.monotonic()
-        for stale in [
-            k for k, (t, _) in self.handoffs.items() if now - t > HANDOFF_COOLDOWN_SECONDS
-        ]:
-            del self.handoffs[stale]  # only the cooldown needs remembering: keep memory flat
-        self.handoffs[key] = (now, thread.id)
         await interaction.followup.send(
             f"I've opened a private thread with the helpers: <#{thread.id}>.",
             ephemeral=True,
