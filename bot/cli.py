@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from bot.config import SettingError, Settings
+from bot.config import SettingError, Settings, settings_help
 from bot.core.engine import AskContext, Engine
 from bot.core.reply import Reply
 from bot.knowledge.loader import load_knowledge
@@ -31,22 +31,14 @@ class CommandFailed(Exception):
     """Something the user can fix, said in one line (what is wrong, what to do): no traceback."""
 
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 faqbot answers questions about trauma, depression and kratom from a vetted FAQ, always with a
 safety note, and puts crisis resources first when a message signals danger.
 
 With no command: the Discord bot when DISCORD_TOKEN is set, otherwise the terminal chat.
 
-settings (environment variable, or the flag of the same name):
-  DISCORD_TOKEN      Discord bot token; when set, `faqbot` with no command runs the Discord bot
-  FAQBOT_DB          SQLite database file (default: ~/.local/share/faqbot/faqbot.db, or under
-                     $XDG_DATA_HOME)
-  FAQBOT_KNOWLEDGE   knowledge directory (default: the knowledge/ shipped with faqbot)
-  FAQBOT_LOCALE      locale for crisis resources in the terminal, e.g. en-GB (default: none,
-                     which means international resources)
-  FAQBOT_REGION      fallback region code when no locale matches, e.g. US
-  FAQBOT_MODEL       on (default) or off: the local model of meaning beside the rules
-  FAQBOT_CACHE       where the model's built graph and vectors are cached (~/.cache/faqbot)
+settings (environment variables; a flag overrides its variable):
+{settings_help()}
 """
 
 
