@@ -60,6 +60,16 @@ def test_discord_out_of_reach_is_one_line(run_cli: RunCli) -> None:
         assert_explained(result, "cannot reach Discord", "network connection")
 
 
+def test_run_says_nothing_about_voice(run_cli: RunCli) -> None:
+    # discord.py warns when a client is made (before it connects): a refused connection is the
+    # quickest way to make one in `faqbot run`.
+    port = closed_port()
+    env = {"DISCORD_TOKEN": "token", "FAQBOT_DISCORD_API": f"http://127.0.0.1:{port}/api/v10"}
+    result = run_cli("run", env=env | {"FAQBOT_MODEL": "off"})
+    assert "logging in" in result.stderr  # the client was made, and its logs are shown
+    assert "voice" not in result.stderr
+
+
 def test_kb_export_to_a_file_or_an_unwritable_place(run_cli: RunCli, tmp_path: Path) -> None:
     a_file = tmp_path / "notes.txt"
     a_file.write_text("mine\n")

@@ -57,6 +57,10 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
     quiet_loggers_that_log_content()
+    # faqbot has no voice: discord.py's "PyNaCl/davey is not installed, voice will NOT be
+    # supported" at every start would only be noise (it warns once, when these are True).
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 # Libraries whose debug logs contain what members wrote: discord.py logs raw gateway events,
