@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -15,7 +16,10 @@ from typing import Any, TextIO, TypeVar
 from bot.config import SettingError, Settings, settings_help
 from bot.core.engine import AskContext, Engine
 from bot.core.reply import Reply
+from bot.core.resources import ResourceDirectory, UnknownRegion
 from bot.knowledge.loader import load_knowledge
+from bot.knowledge.moderation import ModerationError, OwnDraft, Revision
+from bot.knowledge.review import draft_kind, entry_diff, stale_note
 from bot.knowledge.yamlsource import KnowledgeError
 from bot.render.plain import render_text
 from bot.runtime import start_runtime
@@ -80,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     top_level, common = options(None), options(argparse.SUPPRESS)
     locale = argparse.ArgumentParser(add_help=False)
     locale.add_argument(
-        "--locale", help="Discord-style locale for crisis resources, e.g. en-US, en-GB, de, hi"
+        "--locale", help="your country for crisis lines: a region code (GB, AU) or locale (en_GB)"
     )
 
     parser = argparse.ArgumentParser(
@@ -149,6 +153,29 @@ def _parser() -> argparse.ArgumentParser:
     kb_import.add_argument("files", type=Path, nargs="+", metavar="FILE")
     kb_import.add_argument("--author", default="shell", help="who made the change (history)")
     kb_import.add_argument("--reason", default="", help="why (kept in the history)")
+    kb_sub.add_parser(
+        "drafts",
+        parents=[common],
+        help="list the drafts waiting for review (as /faq review in Discord)",
+    )
+    review = kb_sub.add_parser(
+        "review",
+        parents=[common],
+        help="show a draft and its diff; approve or reject it (never your own)",
+        description="Show draft ID: what changes, by whom, and why. With --approve or --reject "
+        "and --as NAME, decide it, as /faq review does in Discord and with the same two-person "
+        "rule: NAME cannot approve a draft NAME wrote (`kb import --author NAME`).",
+    )
+    review.add_argument("draft", type=_draft_id, metavar="ID", help="the draft's number")
+    decision = review.add_mutually_exclusive_group()
+    decision.add_argument("--approve", action="store_true", help="publish the draft")
+    decision.add_argument(
+        "--reject", action="store_true", help="decline it (it stays in the history)"
+    )
+    review.add_argument(
+        "--as", dest="reviewer", metavar="NAME", help="who decides (needed to decide)"
+    )
+    review.add_argument("--reason", default="", help="why (kept with a rejection)")
     db = sub.add_parser("db", help="database backup, restore and migration")
     db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     backup = db_sub.add_parser(
@@ -233,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_kb_export(settings, args.dir))
             if args.kb_command == "import":
                 return asyncio.run(_kb_import(settings, args.files, args.author, args.reason))
+            if args.kb_command == "drafts":
+                return asyncio.run(_kb_drafts(settings))
+            if args.kb_command == "review":
+                return _kb_review(settings, args)
             parser.parse_args(["kb", "--help"])
         if command == "db":
             return _db(settings, args, parser)
@@ -251,14 +282,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = (command, getattr(args, "kb_command", None), getattr(args, "db_command", None))
         print(f"faqbot {' '.join(w for w in words if w)}: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except UnknownRegion as exc:  # --locale / FAQBOT_LOCALE
+        print(f"faqbot: locale: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
     parser.print_help()
     return EXIT_USAGE
 
 
-def _context(settings: Settings) -> AskContext:
-    return AskContext(locale=settings.locale, default_region=settings.default_region)
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX order: the first one set wins
+
+
+def _context(settings: Settings, directory: ResourceDirectory) -> tuple[AskContext, str]:
+    """The terminal's region for crisis lines, and one line saying which (and how to change it).
+
+    --locale / FAQBOT_LOCALE is the person's choice; then FAQBOT_REGION; then the system locale
+    (LC_ALL, LC_MESSAGES, LANG, e.g. en_GB.UTF-8). Raises UnknownRegion for a --locale that is
+    neither a region nor a locale.
+    """
+    codes = ", ".join(directory.codes())
+    hint = f"add --locale CODE (or set FAQBOT_LOCALE=CODE), one of {codes}"
+    chosen = system = None
+    if settings.locale:
+        found = directory.lookup(settings.locale)  # a typo must not silently mean "anywhere"
+        chosen = (found or directory.regions[directory.fallback]).code
+        source = f"--locale {settings.locale}"
+    else:
+        name = next((v for v in LOCALE_VARIABLES if os.environ.get(v)), "LANG")
+        value = os.environ.get(name, "")
+        with contextlib.suppress(UnknownRegion):  # the system's, not a typo of the person's
+            system = directory.lookup(value)
+        source = "FAQBOT_REGION" if settings.default_region else f"{name}={value}"
+    context = AskContext(
+        chosen_region=chosen,
+        default_region=settings.default_region or (system.code if system else None),
+        region_hint=hint,
+    )
+    # Which region, said once at the start of the chat (how it is chosen: bot.core.resources).
+    region = directory.choose(chosen=chosen, default_region=context.default_region)
+    if region.code != directory.fallback:
+        return context, f"Crisis lines: {region.name} (from {source}). Another country: {hint}."
+    unknown = f"I have no lines for {settings.locale}" if chosen else "I don't know your country"
+    return context, (
+        f"{unknown}, so crisis replies show international directories. To choose: {hint}."
+    )
 
 
 async def _ask(settings: Settings, question: str | None, as_json: bool) -> int:
@@ -267,7 +335,7 @@ async def _ask(settings: Settings, question: str | None, as_json: bool) -> int:
         return EXIT_USAGE
     runtime = await start_runtime(settings)
     try:
-        context = _context(settings)
+        context, _ = _context(settings, runtime.engine.kb.resources)
         if question == "-":
             _answer_lines(runtime.engine, context, sys.stdin, sys.stdout, as_json)
         else:
@@ -302,10 +370,15 @@ async def _chat(settings: Settings) -> int:
         import readline  # noqa: F401  (line editing and history for input())
     runtime = await start_runtime(settings)
     engine = runtime.engine
-    context = _context(settings)
+    try:
+        context, region_notice = _context(settings, engine.kb.resources)
+    except UnknownRegion:
+        await runtime.close()
+        raise
     print(f"faqbot: {len(engine.entries)} vetted answers on trauma, depression and kratom.")
     print(CHAT_HELP)
-    print("If you are in danger right now, type /resources or call your local emergency number.\n")
+    print("If you are in danger right now, type /resources or call your local emergency number.")
+    print(region_notice + "\n")
     try:
         while True:
             try:
@@ -401,8 +474,105 @@ async def _kb_import(settings: Settings, files: list[Path], author: str, reason:
     finally:
         await runtime.close()
     if not failed:
-        print("Moderators approve drafts with /faq review in Discord.")
+        print("Moderators approve drafts with /faq review in Discord, or faqbot kb review.")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _draft_id(text: str) -> int:
+    # At most 18 digits: SQLite's integers are 64-bit.
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a draft number (see faqbot kb drafts)")
+
+
+async def _kb_drafts(settings: Settings) -> int:
+    runtime = await start_runtime(settings)
+    try:
+        pending = await runtime.moderation.pending()
+    finally:
+        await runtime.close()
+    if not pending:
+        print("No drafts are waiting for review.")
+        return EXIT_OK
+    print(f"{len(pending)} draft(s) waiting for review, oldest first:")
+    for draft in pending:
+        why = " ".join(draft.reason.split())
+        why = f": {why[:60]}..." if len(why) > 60 else f": {why}" if why else ""
+        print(
+            f"  {draft.rev:>4}  {draft.entry_id}  by {draft.author}  {draft.created_at[:10]}  "
+            f"{draft_kind(draft)}{why}"
+        )
+    print("See one: faqbot kb review ID. Decide: add --approve or --reject, and --as NAME.")
+    return EXIT_OK
+
+
+def _kb_review(settings: Settings, args: argparse.Namespace) -> int:
+    reviewer = (args.reviewer or "").strip()
+    deciding = args.approve or args.reject
+    if deciding and not reviewer:
+        print("faqbot kb review: say who decides with --as NAME", file=sys.stderr)
+        return EXIT_USAGE
+    if not deciding and (reviewer or args.reason):
+        print("faqbot kb review: --as and --reason go with --approve or --reject", file=sys.stderr)
+        return EXIT_USAGE
+    return asyncio.run(
+        _review(settings, args.draft, args.approve, args.reject, reviewer, args.reason)
+    )
+
+
+async def _review(
+    settings: Settings, rev: int, approve: bool, reject: bool, reviewer: str, reason: str
+) -> int:
+    """Show draft `rev`, or decide it through the same rules as Discord's /faq review."""
+    runtime = await start_runtime(settings)
+    moderation, who = runtime.moderation, f"shell:{reviewer}"
+    try:
+        if approve:
+            published = await moderation.approve(rev, who)
+            state = await moderation.state(published.entry_id)
+            if state is not None and state.removed_at is not None:
+                print(
+                    f"published draft {rev}, but {published.entry_id} is removed, so members "
+                    "don't see it (/faq restore in Discord brings it back)"
+                )
+            else:
+                # Another process's engine does not see this database change by itself.
+                print(
+                    f"published draft {rev}: {published.entry_id} is live (a running bot "
+                    "serves it from its next start)"
+                )
+        elif reject:
+            rejected = await moderation.reject(rev, who, reason)
+            print(f"rejected draft {rev} of {rejected.entry_id}; it stays in the history")
+        else:
+            draft = await moderation.pending_draft(rev)
+            live = await moderation.live(draft.entry_id)
+            _show_draft(draft, live)
+    except OwnDraft as exc:
+        raise CommandFailed(
+            f"{reviewer} wrote draft {rev}, so another person must approve it (two-person rule)"
+        ) from exc
+    except ModerationError as exc:
+        raise CommandFailed(str(exc).replace("`", "").replace("\n", " ")) from exc
+    finally:
+        await runtime.close()
+    return EXIT_OK
+
+
+def _show_draft(draft: Revision, live: Revision | None) -> None:
+    stale = stale_note(live, draft)
+    lines = [
+        f"Draft {draft.rev} of {draft.entry_id} ({draft.entry.topic}): {draft_kind(draft)}",
+        f"By {draft.author} ({draft.origin}) on {draft.created_at[:10]}",
+        f"Why: {draft.reason}" if draft.reason else None,
+        f"Note: {stale}" if stale else None,
+        "",
+        entry_diff(live, draft),
+        "",
+        f"Decide: faqbot kb review {draft.rev} --approve --as NAME "
+        "(or --reject --as NAME --reason TEXT)",
+    ]
+    print("\n".join(line for line in lines if line is not None))
 
 
 def _db(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -277,9 +277,9 @@ DISCORD_LOCALES = [
 
 def test_every_discord_locale_maps_to_a_region(loaded: LoadedKnowledge) -> None:
     assert set(DISCORD_LOCALES) <= set(loaded.resources.locales)
-    assert loaded.resources.region_for("en-US").code == "US"
-    assert loaded.resources.region_for("hi").code == "IN"
-    assert loaded.resources.region_for("es-419").code == "INTL"
+    assert loaded.resources.choose(member_locale="en-US").code == "US"
+    assert loaded.resources.choose(member_locale="hi").code == "IN"
+    assert loaded.resources.choose(member_locale="es-419").code == "INTL"
 
 
 def test_us_has_substance_use_and_poison_lines(loaded: LoadedKnowledge) -> None:

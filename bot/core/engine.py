@@ -28,7 +28,11 @@ class AskContext:
 
     locale: str | None = None  # the member's locale (Discord's interaction.locale)
     guild_locale: str | None = None
-    default_region: str | None = None  # a guild or deployment setting, e.g. "GB"
+    default_region: str | None = None  # the deployment's setting (FAQBOT_REGION), e.g. "GB"
+    chosen_region: str | None = None  # what the person chose for this reply (/resources region:)
+    server_region: str | None = None  # the server's /config region
+    # How to choose a region here (e.g. "/resources region:"), shown when none is known.
+    region_hint: str | None = None
     # How to reach a human here, added to crisis and no-match replies by an adapter that has one
     # (e.g. "Press *Talk to a helper* below"). None in the terminal.
     helper_hint: str | None = None
@@ -80,8 +84,12 @@ class Engine:
         return self.kb.entries
 
     def region(self, context: AskContext) -> Region:
-        return self.kb.resources.region_for(
-            context.locale, context.guild_locale, context.default_region
+        return self.kb.resources.choose(
+            chosen=context.chosen_region,
+            member_locale=context.locale,
+            server_region=context.server_region,
+            guild_locale=context.guild_locale,
+            default_region=context.default_region,
         )
 
     def read(self, question: str) -> Reading:
@@ -103,7 +111,7 @@ class Engine:
         match = self.matcher.match(question, reading.normalised, reading.asking_vectors())
         reply = self._compose(echo, screening, match, region, context)
         if screening.possible is not None:
-            return self._check_in(reply, screening.possible, region)
+            return self._check_in(reply, screening.possible, region, context.region_hint)
         return reply
 
     def resources_reply(self, context: AskContext | None = None) -> Reply:
@@ -118,7 +126,7 @@ class Engine:
                 "If you or someone else is in immediate danger, call the emergency number now. "
                 "These services are free and confidential unless marked otherwise."
             ),
-            resources=self.kb.resources.all_resources(region),
+            resources=self.kb.resources.all_resources(region, context.region_hint),
             resources_heading="Where to get help",
             safety_note=self.kb.safety.safety_note,
             region=region.code,
@@ -177,7 +185,7 @@ class Engine:
     ) -> Reply:
         resources: list[Resource] = []
         for crisis in screening.crisis_types:
-            for resource in self.kb.resources.crisis_resources(region, crisis):
+            for resource in self.kb.resources.crisis_resources(region, crisis, context.region_hint):
                 if resource not in resources:
                     resources.append(resource)
         primary = screening.crisis
@@ -198,11 +206,13 @@ class Engine:
             crisis_score=screening.model_score,
         )
 
-    def _check_in(self, reply: Reply, possible: CrisisType, region: Region) -> Reply:
+    def _check_in(
+        self, reply: Reply, possible: CrisisType, region: Region, hint: str | None
+    ) -> Reply:
         """Keep the answer, but lead with a short, warm check-in and the region's crisis lines."""
         check_in = self.kb.safety.check_in_messages[possible]
         lead = f"{check_in}\n\n{reply.lead}" if reply.lead else check_in
-        resources = list(self.kb.resources.crisis_resources(region, possible))
+        resources = list(self.kb.resources.crisis_resources(region, possible, hint))
         resources += [r for r in reply.resources if r not in resources]
         return dataclasses.replace(
             reply,

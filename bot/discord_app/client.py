@@ -8,6 +8,7 @@ none everywhere), replies are ephemeral by default, and a member's words are nev
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sqlite3
 import sys
@@ -20,6 +21,7 @@ from discord import app_commands
 from bot.config import Settings
 from bot.core.engine import AskContext
 from bot.core.reply import Reply, ReplyKind
+from bot.core.resources import UnknownRegion
 from bot.discord_app import views
 from bot.discord_app.config_commands import register_config
 from bot.discord_app.health import Metrics, start_health_server
@@ -442,10 +444,42 @@ def register_commands(bot: FaqBot) -> None:
         except sqlite3.Error as exc:
             log.warning("could not record /ask use (%s)", exc)
 
+    async def region_choices(
+        _: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=f"{r.name} ({r.code})", value=r.code)
+            for r in bot.runtime.engine.kb.resources.matching(current)
+        ][:25]
+
     @tree.command(name="resources", description="Crisis and support lines where you are")
-    async def resources(interaction: discord.Interaction) -> None:
-        reply = bot.runtime.engine.resources_reply(ask_context(interaction, bot.settings))
-        await send_reply(interaction, reply, ephemeral=True)
+    @app_commands.describe(region="Your country, for this reply only (nothing is stored)")
+    @app_commands.autocomplete(region=region_choices)
+    async def resources(
+        interaction: discord.Interaction, region: app_commands.Range[str, 1, 64] | None = None
+    ) -> None:
+        directory = bot.runtime.engine.kb.resources
+        chosen = None
+        if region:
+            try:  # the member may type instead of picking: "uk", "Australia", "en-GB"
+                found = directory.lookup(region)
+            except UnknownRegion:
+                codes = ", ".join(directory.codes())
+                links = directory.regions[directory.fallback].of_kinds(("directory",))
+                anywhere = links[0].url if links else "findahelpline.com"
+                await interaction.response.send_message(
+                    f"I don't know that region. Pick one from the list ({codes}), or find any "
+                    f"country's lines at {anywhere}",
+                    ephemeral=True,
+                    allowed_mentions=NO_PINGS,
+                )
+                return
+            chosen = (found or directory.regions[directory.fallback]).code
+        guild = str(interaction.guild_id) if interaction.guild_id else None
+        config = await bot.runtime.store.guild_config(guild) if guild else None
+        context = ask_context(interaction, bot.settings, config)
+        context = dataclasses.replace(context, chosen_region=chosen)
+        await send_reply(interaction, bot.runtime.engine.resources_reply(context), ephemeral=True)
 
     @tree.command(
         name="about", description="What this bot is, where answers come from, what it stores"
