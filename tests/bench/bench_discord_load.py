@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bot.knowledge.store import KnowledgeStore
+from tests.bench.bot_process import BotProcess, bot_process, summary
 from tests.fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord, member_message, slash_command
 from tests.matcher_metrics import load_devset
 
@@ -54,131 +53,110 @@ async def run(
         workdir / "load.db", FAQBOT_LOG_LEVEL="warning", FAQBOT_MODEL="on" if model else "off"
     )
     module = "tests.bench.traced_bot" if trace_memory else "bot"
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, "run", env=env, stderr=asyncio.subprocess.PIPE
-    )
-    errors: list[str] = []
-
-    async def read_log() -> None:
-        assert bot.stderr is not None
-        async for raw in bot.stderr:
-            line = raw.decode(errors="replace").rstrip()
-            if " ERROR " in line or "Traceback" in line:
-                errors.append(line)
-            elif line.startswith("MEMTRACE"):
-                print(line, flush=True)
-
-    reader = asyncio.create_task(read_log())
     try:
-        await asyncio.wait_for(fake.identified.wait(), 60)
-        await asyncio.sleep(3)  # let discord.py finish its guild-ready wait
-        questions = [item.text for item in load_devset()]
-        # Warm up (first-use caches), then measure from here.
-        for text in questions[:20]:
-            await fake.dispatch(
-                "INTERACTION_CREATE",
-                slash_command(
-                    "ask",
-                    [{"type": 3, "name": "question", "value": text}],
-                    user_id=str(1_600_000_000_000_000_000),
-                ),
-            )
-        await asyncio.sleep(2)
-        rss_ready = rss_mb(bot.pid)
-        interval = 1 / rate
-
-        async def drive(
-            seconds: int,
-            first: int,
-            sent: dict[str, float],
-            posted: dict[str, float],
-            samples: list[float],
-        ) -> float:
-            """Send `rate` events a second; return how long sending took."""
-            start = time.perf_counter()
-            next_sample = start
-            for i in range(rate * seconds):
-                n = first + i
-                question = questions[n % len(questions)]
-                if messages and (n * messages) % 1 + messages >= 1:  # evenly spread share
-                    post = member_message(question, CHANNEL_ID, user_id=str(1_800_000_000 + n))
-                    posted[post["id"]] = time.perf_counter()
-                    await fake.dispatch("MESSAGE_CREATE", post)
-                else:
-                    # Many members (the per-member cooldown is 5 a minute), dev-set questions.
-                    payload = slash_command(
-                        "ask",
-                        [{"type": 3, "name": "question", "value": question}],
-                        user_id=str(1_700_000_000_000_000_000 + n),
-                    )
-                    path = f"/interactions/{payload['id']}/{payload['token']}/callback"
-                    sent[path] = time.perf_counter()
-                    await fake.dispatch("INTERACTION_CREATE", payload)
-                if time.perf_counter() >= next_sample:
-                    samples.append(rss_mb(bot.pid))
-                    next_sample += 60
-                delay = start + (i + 1) * interval - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            return time.perf_counter() - start
-
-        # The same load, not measured: bounded caches (cooldown buckets for the last minute's
-        # members, SQLite's page cache, allocator pools) fill up before RSS is read.
-        await drive(warmup, 0, {}, {}, [])
-        await asyncio.sleep(2)
-        rss_start = rss_mb(bot.pid)
-        sent: dict[str, float] = {}
-        posted: dict[str, float] = {}  # help-channel message id -> when dispatched
-        samples: list[float] = []  # RSS once a minute: flat, or climbing?
-        first_request = len(fake.requests)
-        sending = await drive(seconds, rate * warmup, sent, posted, samples)
-        await asyncio.sleep(5)  # let the last answers arrive
-        rss_end = rss_mb(bot.pid)
-        answered = {r.path: r.at for r in fake.requests[first_request:] if r.path in sent}
-        latencies = sorted((answered[p] - sent[p]) * 1000 for p in answered)
-        print(
-            f"sent {len(sent)} interactions ({rate}/s of events) over {sending:.0f} s; "
-            f"answered {len(answered)} ({len(sent) - len(answered)} unanswered)"
-        )
-        report("dispatch -> callback", latencies)
-        if posted:
-            replies = {
-                str(r.body["message_reference"]["message_id"]): r.at
-                for r in fake.requests[first_request:]
-                if r.method == "POST"
-                and r.path == f"/channels/{CHANNEL_ID}/messages"
-                and isinstance(r.body, dict)
-                and r.body.get("message_reference")
-            }
-            post_latencies = sorted((replies[m] - posted[m]) * 1000 for m in posted if m in replies)
-            print(
-                f"help-channel posts: {len(posted)}, answered {len(post_latencies)} "
-                f"(the rest were chatter or unsure: silence is right there)"
-            )
-            report("post -> reply", post_latencies)
-        print(
-            f"bot RSS: {rss_ready:.0f} MB when ready, {rss_start:.0f} MB after {warmup} s of "
-            f"warm-up, {rss_end:.0f} MB at end ({(rss_end - rss_start) / rss_start:+.1%} "
-            f"since warm-up, {(rss_end - rss_ready) / rss_ready:+.1%} since ready)"
-        )
-        print("RSS each minute (MB): " + " ".join(f"{mb:.0f}" for mb in samples))
-        print(f"errors logged by the bot: {len(errors)}")
-        for line in errors[:5]:
-            print(f"  {line}")
+        async with bot_process(env, module) as running:
+            await measure(fake, running, rate, seconds, messages, warmup)
     finally:
-        bot.terminate()
-        await bot.wait()
-        reader.cancel()
         await fake.stop()
 
 
-def report(what: str, latencies: list[float]) -> None:
-    if latencies:
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        print(
-            f"{what}: p50 {statistics.median(latencies):.1f} ms, "
-            f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms"
+async def measure(
+    fake: FakeDiscord, running: BotProcess, rate: int, seconds: int, messages: float, warmup: int
+) -> None:
+    bot = running.process
+    await asyncio.wait_for(fake.identified.wait(), 60)
+    await asyncio.sleep(3)  # let discord.py finish its guild-ready wait
+    questions = [item.text for item in load_devset()]
+    # Warm up (first-use caches), then measure from here.
+    for text in questions[:20]:
+        await fake.dispatch(
+            "INTERACTION_CREATE",
+            slash_command(
+                "ask",
+                [{"type": 3, "name": "question", "value": text}],
+                user_id=str(1_600_000_000_000_000_000),
+            ),
         )
+    await asyncio.sleep(2)
+    rss_ready = rss_mb(bot.pid)
+    interval = 1 / rate
+
+    async def drive(
+        seconds: int,
+        first: int,
+        sent: dict[str, float],
+        posted: dict[str, float],
+        samples: list[float],
+    ) -> float:
+        """Send `rate` events a second; return how long sending took."""
+        start = time.perf_counter()
+        next_sample = start
+        for i in range(rate * seconds):
+            n = first + i
+            question = questions[n % len(questions)]
+            if messages and (n * messages) % 1 + messages >= 1:  # evenly spread share
+                post = member_message(question, CHANNEL_ID, user_id=str(1_800_000_000 + n))
+                posted[post["id"]] = time.perf_counter()
+                await fake.dispatch("MESSAGE_CREATE", post)
+            else:
+                # Many members (the per-member cooldown is 5 a minute), dev-set questions.
+                payload = slash_command(
+                    "ask",
+                    [{"type": 3, "name": "question", "value": question}],
+                    user_id=str(1_700_000_000_000_000_000 + n),
+                )
+                path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+                sent[path] = time.perf_counter()
+                await fake.dispatch("INTERACTION_CREATE", payload)
+            if time.perf_counter() >= next_sample:
+                samples.append(rss_mb(bot.pid))
+                next_sample += 60
+            delay = start + (i + 1) * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        return time.perf_counter() - start
+
+    # The same load, not measured: bounded caches (cooldown buckets for the last minute's
+    # members, SQLite's page cache, allocator pools) fill up before RSS is read.
+    await drive(warmup, 0, {}, {}, [])
+    await asyncio.sleep(2)
+    rss_start = rss_mb(bot.pid)
+    sent: dict[str, float] = {}
+    posted: dict[str, float] = {}  # help-channel message id -> when dispatched
+    samples: list[float] = []  # RSS once a minute: flat, or climbing?
+    first_request = len(fake.requests)
+    sending = await drive(seconds, rate * warmup, sent, posted, samples)
+    await asyncio.sleep(5)  # let the last answers arrive
+    rss_end = rss_mb(bot.pid)
+    answered = {r.path: r.at for r in fake.requests[first_request:] if r.path in sent}
+    latencies = sorted((answered[p] - sent[p]) * 1000 for p in answered)
+    print(
+        f"sent {len(sent)} interactions ({rate}/s of events) over {sending:.0f} s; "
+        f"answered {len(answered)} ({len(sent) - len(answered)} unanswered)"
+    )
+    print(summary("dispatch -> callback", latencies))
+    if posted:
+        replies = {
+            str(r.body["message_reference"]["message_id"]): r.at
+            for r in fake.requests[first_request:]
+            if r.method == "POST"
+            and r.path == f"/channels/{CHANNEL_ID}/messages"
+            and isinstance(r.body, dict)
+            and r.body.get("message_reference")
+        }
+        post_latencies = sorted((replies[m] - posted[m]) * 1000 for m in posted if m in replies)
+        print(
+            f"help-channel posts: {len(posted)}, answered {len(post_latencies)} "
+            f"(the rest were chatter or unsure: silence is right there)"
+        )
+        print(summary("post -> reply", post_latencies))
+    print(
+        f"bot RSS: {rss_ready:.0f} MB when ready, {rss_start:.0f} MB after {warmup} s of "
+        f"warm-up, {rss_end:.0f} MB at end ({(rss_end - rss_start) / rss_start:+.1%} "
+        f"since warm-up, {(rss_end - rss_ready) / rss_ready:+.1%} since ready)"
+    )
+    print("RSS each minute (MB): " + " ".join(f"{mb:.0f}" for mb in samples))
+    running.print_trouble()
 
 
 def main() -> None:
