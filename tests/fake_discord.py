@@ -239,7 +239,8 @@ class FakeDiscord:
             return []
         if path.startswith("/channels/") and path.endswith("/threads") and method == "POST":
             parent = path.split("/")[2]
-            return thread_payload(snowflake(), parent, (body or {}).get("name", ""), kind=12)
+            name = (body or {}).get("name", "")
+            return thread_payload(snowflake(), parent, name, kind=12, owner=BOT_USER_ID)
         if "/thread-members/" in path:
             return None
         if path.startswith("/webhooks/") or path.startswith("/channels/"):

@@ -13,6 +13,7 @@ from tests.discord_harness import Harness, button, embed_text, eventually, runni
 from tests.fake_discord import (
     ALERT_CHANNEL_ID,
     APPLICATION_ID,
+    BOT_USER_ID,
     CHANNEL_ID,
     FORUM_CHANNEL_ID,
     GUILD_ID,
@@ -380,6 +381,40 @@ async def test_a_flood_of_crisis_alerts_pings_helpers_a_bounded_number_of_times(
     assert len(quiet) == 3 and all(pings(a) == {"parse": []} for a in quiet)
     assert all("no new ping" in a["content"] for a in quiet)
     assert len(posts_in(discord_bot, CHANNEL_ID, start)) == len(members)  # lines for each
+
+
+async def test_the_bot_stays_out_of_its_own_helper_threads(discord_bot: Harness) -> None:
+    """A private "Talk to a helper" thread under a watched channel is for people: no FAQ
+    answers there, though a crisis still gets the lines at once."""
+    await configure_helpers_and_alerts(discord_bot)
+    start = len(discord_bot.fake.requests)
+    await discord_bot.send(button("help:talk:kratom-liver", user_id=MEMBER))
+    opened = await discord_bot.fake.wait_for_request(
+        lambda r: "would like to talk" in str((r.body or {}).get("content")), start=start
+    )
+    thread_id = opened.path.split("/")[2]
+    await discord_bot.fake.dispatch(  # Discord announces the bot's new private thread
+        "THREAD_CREATE",
+        thread_payload(thread_id, CHANNEL_ID, "Talk to a helper", kind=12, owner=BOT_USER_ID),
+    )
+    start = len(discord_bot.fake.requests)
+    for said in ("can kratom damage your liver?", "is kratom addictive? i use it daily"):
+        await discord_bot.fake.dispatch("MESSAGE_CREATE", member_message(said, thread_id))
+    await asyncio.sleep(QUIET_SECONDS)
+    assert posts_in(discord_bot, thread_id, start) == []
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("i want to end my life tonight", thread_id)
+    )
+    crisis = await next_post(discord_bot, thread_id, start)
+    assert "988" in crisis.body["embeds"][0]["description"]
+    # A member's own thread in the same channel is still answered.
+    own = snowflake()
+    await discord_bot.fake.dispatch("THREAD_CREATE", thread_payload(own, CHANNEL_ID, "q"))
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", member_message("can kratom damage your liver?", own)
+    )
+    answer = await next_post(discord_bot, own, start)
+    assert answer.body["embeds"][0]["title"] == "Can kratom damage your liver?"
 
 
 async def test_no_on_an_auto_answer_records_the_vote_and_offers_a_helper(

@@ -145,13 +145,14 @@ class Support:
             return
         reply = await self.bot.engine_answer(text, self.context(message.guild, config))
         if reply.is_crisis:
-            # Crisis first, whoever wrote it (moderators and helpers are people too) and
-            # whatever happened in this thread before: never deduplicated.
+            # Crisis first, whoever wrote it (moderators and helpers are people too), wherever
+            # (a helper thread too: a helper may not have joined yet) and whatever happened in
+            # this thread before: never deduplicated.
             await self.post_reply(message, reply, config)
             await self.alert_helpers(message, reply, config)
             return
-        if self.is_staff(message.author, config):
-            return  # staff talk in help channels; the FAQ does not answer them
+        if self.is_staff(message.author, config) or self.is_helper_thread(channel):
+            return  # staff, and members with helpers, talk to people; the FAQ stays out
         if reply.possible_crisis is not None:
             # Possibly a crisis: the check-in and the crisis lines reach the member however
             # sure the match is (with the answer when there is one); no helper alert.
@@ -189,6 +190,15 @@ class Support:
             await write
         except sqlite3.Error as exc:
             log.warning("could not record auto-answer use (%s)", exc)
+
+    def is_helper_thread(self, channel: Any) -> bool:
+        """A private thread this bot opened for "Talk to a helper" (it owns no other)."""
+        return (
+            isinstance(channel, discord.Thread)
+            and channel.type is discord.ChannelType.private_thread
+            and self.bot.user is not None
+            and channel.owner_id == self.bot.user.id
+        )
 
     def is_staff(self, author: discord.abc.User, config: GuildConfig) -> bool:
         """Moderators and helpers talk in help channels too; the bot doesn't answer them."""
