@@ -31,7 +31,9 @@ def instance_lock(db_path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by child processes
     except OSError as exc:
-        raise InstanceBusy(f"cannot create the lock file {path}: {exc.strerror}") from None
+        not_a_folder = path.parent.exists() and not path.parent.is_dir()
+        why = f"{path.parent} is not a folder" if not_a_folder else exc.strerror
+        raise InstanceBusy(f"cannot create the lock file {path}: {why}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -169,3 +169,14 @@ async def test_one_process_owns_the_database(tmp_path: Path, run_cli: RunCli) ->
                 process.kill()
                 await process.wait()
         await fake.stop()
+
+
+def test_a_database_path_below_a_file_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n")
+    env = {"DISCORD_TOKEN": "fake-token", "FAQBOT_DB": str(a_file / "bot.db")}
+    result = run_cli("run", env=env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"faqbot run: cannot create the lock file {a_file}/bot.db.lock: {a_file} is not a folder"
+    ]
