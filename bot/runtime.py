@@ -1,7 +1,10 @@
 """Wiring: shipped YAML -> validated -> synced into SQLite -> live entries -> Engine.
 
-The model of meaning is loaded here (or its absence announced), and everything that runs it,
-answering and rebuilding the engine, runs on one worker thread, never on the event loop.
+The model of meaning is loaded here (or its absence announced). Answering runs on one worker
+thread and rebuilding the engine after an edit on another, never on the event loop, so members
+keep getting answers from the old engine while the new one is built (seconds for thousands of
+entries); it is swapped in when ready. (The model's session and tokenizer are safe to call from
+two threads; only rebuilds touch the vector cache.)
 """
 
 from __future__ import annotations
@@ -38,6 +41,13 @@ class Runtime:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="faqbot-model")
     )
+    rebuilder: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="faqbot-rebuild")
+    )
+    # Reloads are numbered when they start: an older one that finishes late never replaces a
+    # newer engine.
+    _reloads: int = 0
+    _swapped: int = 0
 
     @property
     def moderation(self) -> Moderation:
@@ -51,9 +61,13 @@ class Runtime:
 
     async def reload(self) -> Engine:
         """Rebuild the engine from the store's live entries (after an edit) and swap it in."""
+        self._reloads += 1
+        ticket = self._reloads
         entries = await self.store.live_entries()
         loop = asyncio.get_running_loop()
-        self.engine = await loop.run_in_executor(self.executor, self._build, entries)
+        engine = await loop.run_in_executor(self.rebuilder, self._build, entries)
+        if ticket > self._swapped:
+            self.engine, self._swapped = engine, ticket
         return self.engine
 
     def _build(self, entries: Sequence[Entry]) -> Engine:
@@ -68,6 +82,7 @@ class Runtime:
 
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
+        self.rebuilder.shutdown(wait=True)
         await self.store.close()
 
 

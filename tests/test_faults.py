@@ -22,7 +22,7 @@ from bot.knowledge.store import KnowledgeStore
 from tests.conftest import REPO
 from tests.discord_harness import Harness, eventually
 from tests.fake_discord import MOD_LOG_CHANNEL_ID, FakeDiscord, Fault, Recorded, slash_command
-from tests.test_discord_moderation import ALICE, BOB, click, draft_edit, title_of_answer
+from tests.test_discord_moderation import ALICE, BOB, click, draft_edit, send, title_of_answer
 
 
 async def test_a_rate_limited_answer_is_retried_after_retry_after(discord_bot: Harness) -> None:
@@ -47,7 +47,7 @@ async def test_a_failing_mod_log_never_undoes_a_change(discord_bot: Harness) -> 
         Fault("POST", f"/channels/{MOD_LOG_CHANNEL_ID}/", 500, times=100)
     )
     rev = await draft_edit(discord_bot, "kratom-legal", "Published despite the mod-log.")
-    done = await discord_bot.send(click(f"mod:approve:{rev}", BOB))
+    done = await send(discord_bot, click(f"mod:approve:{rev}", BOB))
     assert "is live now" in done["data"]["content"]
     assert "Published despite" in await title_of_answer(discord_bot, "is kratom legal")
 
@@ -92,7 +92,7 @@ async def test_database_trouble_is_explained_and_the_live_faq_stays(
     else:
         await fill_the_disk(tmp_path / "bot.db")(store)
     try:
-        refused = await bot.send(click(f"mod:approve:{rev}", BOB))
+        refused = await send(bot, click(f"mod:approve:{rev}", BOB))
         assert "database is busy or unavailable" in refused["data"]["content"]
         assert "Nothing was changed" in refused["data"]["content"]
         vote = await bot.send(click("faq:up:kratom-legal", BOB))
@@ -109,7 +109,7 @@ async def test_database_trouble_is_explained_and_the_live_faq_stays(
         await store.db.execute("PRAGMA busy_timeout = 5000")
     # Once the database is healthy again, the same draft publishes normally.
     assert [d.rev for d in await bot.bot.runtime.moderation.pending()] == [rev]
-    done = await bot.send(click(f"mod:approve:{rev}", BOB))
+    done = await send(bot, click(f"mod:approve:{rev}", BOB))
     assert "is live now" in done["data"]["content"]
 
 
@@ -212,7 +212,13 @@ async def test_sigkill_while_publishing_leaves_old_or_new_never_a_mix(
 
 
 def callbacks(fake: FakeDiscord, start: int) -> list[Recorded]:
-    return [r for r in fake.requests[start:] if r.path.endswith("/callback")]
+    """Interaction replies: callbacks, or for a deferred one (5, 6) the follow-up instead."""
+    return [
+        r
+        for r in fake.requests[start:]
+        if (r.path.endswith("/callback") and r.body.get("type") not in (5, 6))
+        or r.path.startswith("/webhooks/")
+    ]
 
 
 async def start_bot(fake: FakeDiscord, db: Path) -> asyncio.subprocess.Process:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import shutil
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from bot.knowledge.moderation import (
     StaleEdit,
     dump_topic,
 )
+from bot.knowledge.schema import Entry
 from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.yamlsource import KnowledgeError
 
@@ -232,3 +234,70 @@ def test_a_moderator_cannot_publish_a_dose_or_a_treatment_claim() -> None:
     problems = "\n".join(caught.value.problems)
     assert "Answer: must not give amounts or doses ('3 g')" in problems
     assert "Answer: must not present kratom as a treatment" in problems
+
+
+def new_entries(template: Entry, count: int) -> list[Entry]:
+    """`count` new entries in `template`'s topic, each with phrasings of its own."""
+    return [
+        dataclasses.replace(
+            template,
+            id=f"imported-{i}",
+            question=f"Imported question number {i} about zq{i}x?",
+            alternates=(f"imported phrasing zq{i}y",),
+        )
+        for i in range(count)
+    ]
+
+
+async def test_an_import_commits_entry_by_entry_so_other_writes_get_in(
+    moderation: Moderation,
+) -> None:
+    store = moderation.store
+    kratom = [e for e in await store.live_entries() if e.topic == "kratom"]
+    text = dump_topic("Kratom", [*kratom, *new_entries(kratom[0], 100)])
+    importing = asyncio.create_task(moderation.import_topic(text, "kratom.yaml", ALICE))
+    while not importing.done():  # another writer (a server's settings) all along
+        await store.set_guild_config("guild", "discord:9", retention_days=7)
+    assert len((await importing).drafted) == 100
+    rows = await store.audit_log()
+    imported = [i for i, row in enumerate(rows) if row["action"] == "import"]
+    others = [i for i, row in enumerate(rows) if row["action"] == "config"]
+    # The other writer got in between the import's drafts: no one transaction held them all.
+    assert any(imported[0] < i < imported[-1] for i in others)
+
+
+async def test_a_clash_published_while_an_approval_is_checked_is_still_caught(
+    moderation: Moderation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def new_entry(entry_id: str) -> Entry:
+        form = EditForm(
+            question=f"Where can I find {entry_id}?",
+            alternates="support groups near me",  # both claim this phrasing
+            answer="Peer support groups meet in person and online.",
+            sources="SAMHSA | https://www.samhsa.gov/find-help/helplines/national-helpline",
+        )
+        return form.to_entry(entry_id, clinical=False)
+
+    first = await moderation.save_draft(
+        new_entry("groups-a"), based_on=None, author=ALICE, topic="help"
+    )
+    second = await moderation.save_draft(
+        new_entry("groups-b"), based_on=None, author=ALICE, topic="help"
+    )
+    checked, resume = asyncio.Event(), asyncio.Event()
+    check = moderation._check_off_loop
+
+    async def held_check(entry: Entry, live: list[Entry]) -> None:
+        await check(entry, live)
+        if not checked.is_set():  # the first check passed; hold before the write
+            checked.set()
+            await resume.wait()
+
+    monkeypatch.setattr(moderation, "_check_off_loop", held_check)
+    approving = asyncio.create_task(moderation.approve(second.rev, BOB))
+    await checked.wait()
+    await moderation.approve(first.rev, BOB)  # goes live in between
+    resume.set()
+    with pytest.raises(FormInvalid, match="also claimed by entry 'groups-a'"):
+        await approving
+    assert "groups-b" not in {e.id for e in await moderation.store.live_entries()}

@@ -79,6 +79,27 @@ def parse_faq_file(
     return entries, title, problems
 
 
+# Phrasing keys by (config, phrasings): a moderator's check compares one entry with every live
+# one, and analysing every phrasing again each time cost seconds at a few thousand entries.
+# Bounded; safe to share between threads (dict operations are atomic).
+Keys = tuple[tuple[str, str], ...]
+_KEYS: dict[tuple[int, tuple[str, ...]], tuple[MatchingConfig | None, Keys]] = {}
+MAX_KEYED_ENTRIES = 6_000  # a FAQ of a few thousand entries, plus drafts
+
+
+def phrasing_keys(entry: Entry, matching: MatchingConfig | None) -> Keys:
+    """Per phrasing: its key under `matching` and its plain key, remembered for the next check."""
+    cache_key = (id(matching), entry.phrasings)
+    found = _KEYS.get(cache_key)
+    if found is not None and found[0] is matching:
+        return found[1]
+    keys = tuple((phrasing_key(p, matching), phrasing_key(p)) for p in entry.phrasings)
+    if len(_KEYS) >= MAX_KEYED_ENTRIES:
+        _KEYS.clear()
+    _KEYS[cache_key] = (matching, keys)
+    return keys
+
+
 def cross_check(
     located: Sequence[tuple[Entry, str, int | None]], matching: MatchingConfig | None
 ) -> list[Problem]:
@@ -99,8 +120,8 @@ def cross_check(
             continue
         seen_ids[entry.id] = file
         own: set[str] = set()
-        for phrasing in entry.phrasings:
-            key = phrasing_key(phrasing, matching)
+        keys = phrasing_keys(entry, matching)
+        for phrasing, (key, plain) in zip(entry.phrasings, keys, strict=True):
             if key in claimed and claimed[key] != entry.id:
                 problems.append(
                     Problem(
@@ -110,14 +131,14 @@ def cross_check(
                         f"phrasing {phrasing!r} is also claimed by entry {claimed[key]!r}",
                     )
                 )
-            elif phrasing_key(phrasing) in own:
+            elif plain in own:
                 problems.append(
                     Problem(
                         file, line, f"{entry.id}.alternates", f"{phrasing!r} is repeated", "warning"
                     )
                 )
             claimed.setdefault(key, entry.id)
-            own.add(phrasing_key(phrasing))
+            own.add(plain)
     return problems
 
 

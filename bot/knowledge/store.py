@@ -279,7 +279,10 @@ class KnowledgeStore:
             "WHERE e.removed_at IS NULL ORDER BY e.topic, e.id"
         ) as cursor:
             rows = await cursor.fetchall()
-        return [Entry.from_dict(json.loads(row["data"]), topic=row["topic"]) for row in rows]
+        # Decoded in a worker thread: thousands of entries would hold the event loop ~0.1 s.
+        return await asyncio.to_thread(
+            lambda: [Entry.from_dict(json.loads(row["data"]), topic=row["topic"]) for row in rows]
+        )
 
     async def record_vote(self, entry_id: str, user_id: str, helpful: bool) -> None:
         """One vote per member per entry; voting again replaces the earlier vote."""
