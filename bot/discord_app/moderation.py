@@ -225,6 +225,14 @@ async def say(
         await interaction.response.send_message(text, **kwargs)
 
 
+async def thinking(interaction: discord.Interaction) -> None:
+    """Defer before anything that can take more than a moment (checking a change against the
+    whole FAQ, rebuilding the engine): Discord drops an interaction not answered in 3 s. What
+    follows is sent with `say`, as a follow-up."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 def buttons(*items: tuple[str, str, discord.ButtonStyle]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for label, custom_id, style in items:
@@ -306,7 +314,9 @@ class ModerationCommands:
         if await moderator_config(self.bot, interaction) is None:
             return
         embed, view = await self.review_page(index, note)
-        if interaction.type is discord.InteractionType.component:
+        if interaction.response.is_done():  # deferred (Approve): the review message, in place
+            await interaction.edit_original_response(content=None, embed=embed, view=view)
+        elif interaction.type is discord.InteractionType.component:
             await interaction.response.edit_message(content=None, embed=embed, view=view)
         else:
             kwargs: dict[str, Any] = {"view": view} if view is not None else {}
@@ -390,6 +400,7 @@ class ModerationCommands:
         config = await moderator_config(self.bot, interaction)
         if config is None:
             return
+        await thinking(interaction)
         try:
             draft = await self.moderation.revert(
                 entry_id, revision, actor(interaction.user), reason
@@ -403,6 +414,7 @@ class ModerationCommands:
         config = await moderator_config(self.bot, interaction)
         if config is None:
             return
+        await thinking(interaction)
         try:
             await self.moderation.remove(entry_id, actor(interaction.user), reason)
         except ModerationError as exc:
@@ -423,6 +435,7 @@ class ModerationCommands:
         config = await moderator_config(self.bot, interaction)
         if config is None:
             return
+        await thinking(interaction)
         try:
             await self.moderation.restore(entry_id, actor(interaction.user))
         except (ModerationError, FormInvalid) as exc:
@@ -468,7 +481,7 @@ class ModerationCommands:
                 interaction, f"That file is over {MAX_YAML_BYTES:,} bytes; nothing was imported."
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await thinking(interaction)
         try:
             text = (await attachment.read()).decode("utf-8")
         except UnicodeDecodeError:
@@ -515,50 +528,69 @@ class ModerationCommands:
     async def handle(
         self, interaction: discord.Interaction, custom_id: str, data: dict[str, Any]
     ) -> None:
-        """Every `mod:` button and form; each re-checks the member's permission."""
-        if custom_id.startswith(FORM):
-            await self.submit_form(interaction, custom_id[len(FORM) :], submitted_values(data))
-        elif custom_id.startswith(REOPEN):
-            token = custom_id[len(REOPEN) :]
-            session = self.forms.get(token, interaction.user.id)
-            if session is None:
-                await say(
-                    interaction,
-                    "That form has expired (forms are kept for an hour, and not across a "
-                    "restart). Please start again.",
-                )
-                return
-            if await moderator_config(self.bot, interaction) is None:
-                return
-            await interaction.response.send_modal(entry_modal(token, session))
-        elif custom_id.startswith(APPROVE):
-            await self.approve(interaction, _number(custom_id[len(APPROVE) :]))
-        elif custom_id.startswith(REJECT):
-            if await moderator_config(self.bot, interaction) is None:
-                return
-            rev = _number(custom_id[len(REJECT) :])
-            modal = discord.ui.Modal(
-                title=f"Reject draft {rev}", custom_id=f"{REJECT_NOTE}{rev}", timeout=None
-            )
-            modal.add_item(
-                discord.ui.TextInput(
-                    label="Why? (the author sees this in /faq history)",
-                    custom_id="note",
-                    style=discord.TextStyle.paragraph,
-                    required=False,
-                    max_length=500,
-                )
-            )
-            modal.stop()
-            await interaction.response.send_modal(modal)
-        elif custom_id.startswith(REJECT_NOTE):
-            await self.reject(
+        """Every `mod:` button and form; each re-checks the member's permission.
+
+        A forged or outdated id (an unknown kind, a button sent as a form or the reverse, a
+        draft number that is not a number or names no draft) gets a polite reply, never silence.
+        """
+        kind, _, rest = custom_id.partition(":")[2].partition(":")
+        prefix = f"{PREFIX}{kind}:"
+        is_form = interaction.type is discord.InteractionType.modal_submit
+        rev = _number(rest)
+        if prefix == FORM and is_form:
+            await self.submit_form(interaction, rest, submitted_values(data))
+        elif prefix == REOPEN and not is_form:
+            await self.reopen(interaction, rest)
+        elif prefix == APPROVE and not is_form and rev is not None:
+            await self.approve(interaction, rev)
+        elif prefix == REJECT and not is_form and rev is not None:
+            await self.ask_reject_note(interaction, rev)
+        elif prefix == REJECT_NOTE and is_form and rev is not None:
+            await self.reject(interaction, rev, submitted_values(data).get("note", ""))
+        elif prefix == REVIEW and not is_form and rev is not None:
+            await self.review(interaction, rev)
+        else:
+            await say(
                 interaction,
-                _number(custom_id[len(REJECT_NOTE) :]),
-                submitted_values(data).get("note", ""),
+                "Sorry, that button or form isn't one faqbot can use (it may be from an older "
+                "version of the bot). Nothing was changed; `/faq review` shows the drafts.",
             )
-        elif custom_id.startswith(REVIEW):
-            await self.review(interaction, _number(custom_id[len(REVIEW) :]))
+
+    async def reopen(self, interaction: discord.Interaction, token: str) -> None:
+        session = self.forms.get(token, interaction.user.id)
+        if session is None:
+            await say(
+                interaction,
+                "That form has expired (forms are kept for an hour, and not across a "
+                "restart). Please start again.",
+            )
+            return
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        await interaction.response.send_modal(entry_modal(token, session))
+
+    async def ask_reject_note(self, interaction: discord.Interaction, rev: int) -> None:
+        if await moderator_config(self.bot, interaction) is None:
+            return
+        try:
+            await self.moderation.pending_draft(rev)
+        except ModerationError as exc:
+            await say(interaction, f"Not rejected: {exc}")
+            return
+        modal = discord.ui.Modal(
+            title=f"Reject draft {rev}", custom_id=f"{REJECT_NOTE}{rev}", timeout=None
+        )
+        modal.add_item(
+            discord.ui.TextInput(
+                label="Why? (the author sees this in /faq history)",
+                custom_id="note",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=500,
+            )
+        )
+        modal.stop()
+        await interaction.response.send_modal(modal)
 
     async def submit_form(
         self, interaction: discord.Interaction, token: str, values: dict[str, str]
@@ -590,6 +622,7 @@ class ModerationCommands:
             entry = form.to_entry(entry_id or "x", clinical=session.clinical)
             if not entry_id:
                 raise FormInvalid(["Question: write a question (it also names the entry)"])
+            await thinking(interaction)  # the form is valid: checking it against the FAQ
             draft = await self.moderation.save_draft(
                 entry,
                 based_on=session.based_on,
@@ -650,6 +683,16 @@ class ModerationCommands:
         config = await moderator_config(self.bot, interaction)
         if config is None:
             return
+        try:  # before deferring: a draft that is gone (or never was) is a quick, plain answer
+            await self.moderation.pending_draft(rev)
+        except ModerationError as exc:
+            await say(interaction, f"Not published: {exc}")
+            return
+        in_place = interaction.message is not None and bool(interaction.message.embeds)
+        if in_place:
+            await interaction.response.defer()  # the review message is updated when done
+        else:
+            await thinking(interaction)
         try:
             published = await self.moderation.approve(
                 rev, actor(interaction.user), allow_self=config.single_moderator_publish
@@ -668,7 +711,7 @@ class ModerationCommands:
             else "is live now"
         )
         note = f"✅ Published draft {rev}: `{published.entry_id}` {shown}."
-        if interaction.message is not None and interaction.message.embeds:
+        if in_place:
             await self.review(interaction, 0, note)  # on to the next draft, in place
         else:
             await say(interaction, note)
@@ -700,8 +743,9 @@ class ModerationCommands:
         )
 
 
-def _number(text: str) -> int:
-    return int(text) if text.isdigit() else 0
+def _number(text: str) -> int | None:
+    """A draft number or page from a custom id; None unless it is one (SQLite's int64)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 # --- registration -------------------------------------------------------------------------------

@@ -9,14 +9,21 @@ here, once:
   old or the new entry, never a mix;
 - every action is written to the append-only audit log in the same transaction.
 Validation is `validate_entry`, the same as for the shipped YAML.
+
+Checks that grow with the size of the FAQ (parsing an import, comparing phrasings with every live
+entry) run in a worker thread, never on the event loop, and write transactions stay short (an
+import commits entry by entry), so members' questions, votes and auto-answers never queue behind
+a moderator's action.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +43,8 @@ from bot.knowledge.yamlsource import KnowledgeError, Problem, parse_yaml
 
 # Who "reviewed" an entry published from Discord, as members read it ("Last reviewed ... by").
 MODERATOR_REVIEWER = "server moderators"
+# Audit actions that change what is live: a check made before one of these must be made again.
+LIVE_CHANGES = ("approve", "remove", "restore", "ship")
 URL_IN_LINE = re.compile(r"(https?://\S+)")
 
 
@@ -197,6 +206,8 @@ class ImportReport:
     topic: str
     drafted: list[Revision] = field(default_factory=list)
     unchanged: int = 0
+    # Changed while the import ran (someone published a newer revision): not drafted, with why.
+    skipped: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)  # live entries of the topic left as is
 
 
@@ -247,7 +258,12 @@ class Moderation:
         origin: str = "moderator",
         action: str = "draft",
     ) -> Revision:
-        """Keep `entry` as a draft written against live revision `based_on` (None: a new entry)."""
+        """Keep `entry` as a draft written against live revision `based_on` (None: a new entry).
+
+        Its phrasings are compared with the live entries first, off the event loop; approving
+        compares them again, so a change published in between cannot slip through.
+        """
+        await self._check_off_loop(entry, await self.store.live_entries())
         async with self.store.transaction():
             rev = await self._draft(entry, based_on, author, reason, topic, origin, action)
         found = await self.revision(rev)
@@ -256,29 +272,41 @@ class Moderation:
 
     async def approve(self, rev: int, approver: str, *, allow_self: bool = False) -> Revision:
         """Publish a draft: the entry's live pointer moves to it, atomically."""
-        async with self.store.transaction():
-            draft = await self.pending_draft(rev)
-            if draft.author == approver and not allow_self:
-                raise OwnDraft(
-                    "You wrote this draft, so another moderator needs to approve it. (A server "
-                    "with one moderator can allow self-approval: `/config review`.)"
-                )
-            state = await self.state(draft.entry_id)
-            live = state.live if state else None
-            if draft.based_on != live:
-                raise StaleEdit(draft.entry_id, draft.based_on, live)
-            self._check_against_live(draft.entry, await self.store.live_entries())
-            at = now_iso()
-            await self.store.db.execute(
-                "UPDATE revisions SET status = 'published', decided_by = ?, decided_at = ? "
-                "WHERE rev = ?",
-                (approver, at, rev),
-            )
-            await self.store._publish(draft.entry_id, rev)
-            await self.store._audit(at, approver, "approve", draft.entry_id, rev, draft.reason)
+
+        async def draft_entry() -> Entry:
+            return (await self._approvable(rev, approver, allow_self)).entry
+
+        async def publish() -> None:
+            await self._publish_draft(await self._approvable(rev, approver, allow_self), approver)
+
+        await self._checked_write(draft_entry, publish)
         published = await self.revision(rev)
         assert published is not None
         return published
+
+    async def _approvable(self, rev: int, approver: str, allow_self: bool) -> Revision:
+        draft = await self.pending_draft(rev)
+        if draft.author == approver and not allow_self:
+            raise OwnDraft(
+                "You wrote this draft, so another moderator needs to approve it. (A server "
+                "with one moderator can allow self-approval: `/config review`.)"
+            )
+        state = await self.state(draft.entry_id)
+        live = state.live if state else None
+        if draft.based_on != live:
+            raise StaleEdit(draft.entry_id, draft.based_on, live)
+        return draft
+
+    async def _publish_draft(self, draft: Revision, approver: str) -> None:
+        """Inside a transaction: the draft becomes the entry's live revision, audited."""
+        at = now_iso()
+        await self.store.db.execute(
+            "UPDATE revisions SET status = 'published', decided_by = ?, decided_at = ? "
+            "WHERE rev = ?",
+            (approver, at, draft.rev),
+        )
+        await self.store._publish(draft.entry_id, draft.rev)
+        await self.store._audit(at, approver, "approve", draft.entry_id, draft.rev, draft.reason)
 
     async def reject(self, rev: int, moderator: str, note: str = "") -> Revision:
         """Decline a draft (its author may withdraw it too); it stays in the history."""
@@ -330,19 +358,25 @@ class Moderation:
         return removed
 
     async def restore(self, entry_id: str, actor: str, reason: str = "") -> EntryState:
-        async with self.store.transaction():
+        async def removed_entry() -> Revision:
             state = await self.state(entry_id)
-            if state is None or not state.removed_at:
+            if state is None or not state.removed_at or state.live is None:
                 raise ModerationError(f"`{entry_id}` is not a removed entry.")
-            assert state.live is not None
-            entry = (await self.revision(state.live)).entry  # type: ignore[union-attr]
-            others = [e for e in await self.store.live_entries() if e.id != entry_id]
-            self._check_against_live(entry, others)
-            at = now_iso()
+            live = await self.revision(state.live)
+            assert live is not None
+            return live
+
+        async def bring_back() -> None:
+            live = await removed_entry()
             await self.store.db.execute(
                 "UPDATE entries SET removed_at = NULL WHERE id = ?", (entry_id,)
             )
-            await self.store._audit(at, actor, "restore", entry_id, state.live, reason.strip())
+            await self.store._audit(now_iso(), actor, "restore", entry_id, live.rev, reason.strip())
+
+        async def entry() -> Entry:
+            return (await removed_entry()).entry
+
+        await self._checked_write(entry, bring_back)
         restored = await self.state(entry_id)
         assert restored is not None
         return restored
@@ -372,8 +406,11 @@ class Moderation:
     ) -> ImportReport:
         """Validate one topic file (as exported) and turn every change in it into a draft.
 
-        All or nothing: any error (named by line and field) and no draft is made. Entries of the
-        topic that the file leaves out are not removed; the report lists them.
+        Any error (named by line and field) and no draft is made. Entries of the topic that the
+        file leaves out are not removed; the report lists them. Parsing and checking run off the
+        event loop; each draft is then its own short transaction, so other writes (votes,
+        auto-answers) never wait for the whole import. An entry that someone changed while the
+        import ran is skipped (the report says so), never overwritten.
         """
         topic = filename.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
         if topic not in self.topics:
@@ -381,9 +418,52 @@ class Moderation:
             raise KnowledgeError(
                 [Problem(filename, None, "", f"unknown topic file; name it one of: {known}")]
             )
+        live = await self.store.live_entries()
+        entries = await asyncio.to_thread(self._checked_import, text, filename, topic, live)
+        states = await self._states()
+        wrong_topic = [
+            Problem(
+                filename,
+                None,
+                e.id,
+                f"this entry belongs to topic {state.topic!r}; import it there",
+            )
+            for e in entries
+            if (state := states.get(e.id)) is not None and state.topic != topic
+        ]
+        if wrong_topic:
+            raise KnowledgeError(wrong_topic)
+        report = ImportReport(topic)
+        why = reason.strip() or f"import of {filename}"
+        live_by_id = {e.id: e for e in live}
+        for entry in entries:
+            current = live_by_id.get(entry.id)
+            if current is not None and _same(current, entry):
+                report.unchanged += 1
+                continue
+            state = states.get(entry.id)
+            try:
+                async with self.store.transaction():
+                    rev = await self._draft(
+                        entry, state.live if state else None, author, why, topic, "import", "import"
+                    )
+            except ModerationError as exc:
+                report.skipped.append(f"{entry.id}: {exc}")
+                continue
+            draft = await self.revision(rev)
+            assert draft is not None
+            report.drafted.append(draft)
+        incoming = {e.id for e in entries}
+        report.not_in_file = sorted(e.id for e in live if e.topic == topic and e.id not in incoming)
+        return report
+
+    def _checked_import(
+        self, text: str, filename: str, topic: str, live: list[Entry]
+    ) -> list[Entry]:
+        """In a worker thread: the file's entries, checked as the loader checks shipped files
+        and against the live entries it does not replace; KnowledgeError on any error."""
         src = parse_yaml(text, filename)
         entries, _, problems = parse_faq_file(src, topic)
-        live = await self.store.live_entries()
         incoming = {e.id for e in entries}
         lines = id_lines(src)
         located: list[tuple[Entry, str, int | None]] = [
@@ -394,35 +474,17 @@ class Moderation:
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise KnowledgeError(errors)
-        report = ImportReport(topic)
-        why = reason.strip() or f"import of {filename}"
-        live_by_id = {e.id: e for e in live}
-        async with self.store.transaction():
-            drafted: list[int] = []
-            for entry in entries:
-                state = await self.state(entry.id)
-                if state is not None and state.topic != topic:
-                    raise KnowledgeError(
-                        [
-                            Problem(
-                                filename,
-                                None,
-                                entry.id,
-                                f"this entry belongs to topic {state.topic!r}; import it there",
-                            )
-                        ]
-                    )
-                current = live_by_id.get(entry.id)
-                if current is not None and _same(current, entry):
-                    report.unchanged += 1
-                    continue
-                based_on = state.live if state else None
-                drafted.append(
-                    await self._draft(entry, based_on, author, why, topic, "import", "import")
-                )
-        report.drafted = [r for rev in drafted if (r := await self.revision(rev)) is not None]
-        report.not_in_file = sorted(e.id for e in live if e.topic == topic and e.id not in incoming)
-        return report
+        return entries
+
+    async def _states(self) -> dict[str, EntryState]:
+        async with self.store.db.execute(
+            "SELECT id, topic, live_revision, removed_at FROM entries"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return {
+            r["id"]: EntryState(r["id"], r["topic"], r["live_revision"], r["removed_at"])
+            for r in rows
+        }
 
     # --- internals ------------------------------------------------------------------------
 
@@ -436,7 +498,8 @@ class Moderation:
         origin: str,
         action: str,
     ) -> int:
-        """Inside a transaction: check, then add the draft revision and its audit row."""
+        """Inside a transaction: check it is still a change to what is live (its phrasings were
+        checked before, off the event loop), then add the draft revision and its audit row."""
         state = await self.state(entry.id)
         live = state.live if state else None
         if based_on is None and live is not None:
@@ -451,8 +514,6 @@ class Moderation:
                 raise ModerationError(
                     f"That is the same as the live version of `{entry.id}`: nothing to review."
                 )
-        others = [e for e in await self.store.live_entries() if e.id != entry.id]
-        self._check_against_live(entry, others)
         if state is None:
             if topic not in self.topics:
                 raise ModerationError(f"Choose a topic: {', '.join(sorted(self.topics))}.")
@@ -475,6 +536,35 @@ class Moderation:
                 f"Draft {rev} was already {draft.status} by {draft.decided_by or 'someone'}."
             )
         return draft
+
+    async def _checked_write(
+        self, entry_of: Callable[[], Awaitable[Entry]], write: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Compare `entry_of()`'s phrasings with the live FAQ off the event loop, then `write()`
+        in a short transaction.
+
+        `entry_of` raises when the action is no longer possible; it runs again inside the
+        transaction, so what is written is what was checked. If something went live in between,
+        the comparison is made again inside (quick: the phrasing keys are remembered).
+        """
+        stamp = await self._live_stamp()
+        await self._check_off_loop(await entry_of(), await self.store.live_entries())
+        async with self.store.transaction():
+            entry = await entry_of()
+            if await self._live_stamp() != stamp:
+                await self._check_off_loop(entry, await self.store.live_entries())
+            await write()
+
+    async def _live_stamp(self) -> int:
+        """The last audit row that changed what is live (every such change writes one)."""
+        marks = ", ".join("?" * len(LIVE_CHANGES))
+        row = await self.store._fetchone(
+            f"SELECT COALESCE(MAX(id), 0) FROM audit WHERE action IN ({marks})", LIVE_CHANGES
+        )
+        return int(row[0]) if row else 0
+
+    async def _check_off_loop(self, entry: Entry, live: list[Entry]) -> None:
+        await asyncio.to_thread(self._check_against_live, entry, live)
 
     def _check_against_live(self, entry: Entry, others: list[Entry]) -> None:
         """No phrasing of `entry` may be claimed by another live entry (the matcher needs it)."""
