@@ -534,6 +534,18 @@ def slash_command(
     )
 
 
+def message_command(name: str, target: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload for a message context-menu command used on `target`."""
+    data = {
+        "id": snowflake(),
+        "name": name,
+        "type": 3,
+        "target_id": target["id"],
+        "resolved": {"messages": {target["id"]: target}},
+    }
+    return interaction(2, data, **kw)
+
+
 def interaction(
     kind: int,
     data: dict[str, Any],

@@ -28,8 +28,8 @@ from tests.fake_discord import (
     interaction,
     member_user,
     message,
+    message_command,
     slash_command,
-    snowflake,
 )
 
 
@@ -246,16 +246,9 @@ async def test_did_you_mean_button_opens_that_entry(discord_bot: Harness) -> Non
 
 async def answer_from_faq(bot: Harness, said: str) -> dict[str, Any]:
     """A helper uses "Answer from FAQ" on a member's message that says `said`."""
-    target = snowflake()
-    target_message = message({"id": target, "content": said}, author=member_user())
-    data = {
-        "id": snowflake(),
-        "name": "Answer from FAQ",
-        "type": 3,
-        "target_id": target,
-        "resolved": {"messages": {target: target_message}},
-    }
-    return await bot.send(interaction(2, data))
+    target = message({"content": said}, author=member_user())
+    manage_messages = str(1 << 13)
+    return await bot.send(message_command("Answer from FAQ", target, permissions=manage_messages))
 
 
 async def test_answer_from_faq_context_menu_replies_publicly(discord_bot: Harness) -> None:

@@ -44,6 +44,7 @@ from bot.discord_app.support import (
     register_support,
     register_support_moderation,
     server_context,
+    slow_down,
 )
 from bot.discord_app.views import NO_PINGS, stateless, to_view
 from bot.knowledge.guild_config import GuildConfig
@@ -86,10 +87,12 @@ async def send_reply(
     ephemeral: bool,
     shareable: bool = True,
     helpers: bool = False,
+    content: str | None = None,
 ) -> None:
     message = render_reply(reply, ephemeral=ephemeral, shareable=shareable, helpers=helpers)
     view = to_view(message)
     kwargs: dict[str, Any] = {
+        "content": content,
         "embed": discord.Embed.from_dict(message.embed),
         "ephemeral": message.ephemeral,
         "allowed_mentions": NO_PINGS,
@@ -181,9 +184,6 @@ class FaqBot(discord.Client):
             self.health_runner = None
         await super().close()
 
-    async def answer(self, question: str, interaction: discord.Interaction) -> Reply:
-        return await self.engine_answer(question, ask_context(interaction, self.settings))
-
     async def engine_answer(self, question: str, context: AskContext) -> Reply:
         """The core's answer (off the event loop), timed and counted for /metrics (counts only,
         never text)."""
@@ -248,6 +248,13 @@ class FaqBot(discord.Client):
         if custom_id.startswith(SHARE):
             reply = engine.entry_reply(custom_id[len(SHARE) :], context)
             if reply is not None:
+                if wait := self.support.shares.claim((interaction.guild_id, interaction.user.id)):
+                    await interaction.response.send_message(
+                        slow_down(wait, "shared several answers"),
+                        ephemeral=True,
+                        allowed_mentions=NO_PINGS,
+                    )
+                    return
                 # Public, and only the FAQ answer: the member's question is never reposted.
                 await send_reply(interaction, reply, ephemeral=False, shareable=False)
                 return
@@ -520,13 +527,13 @@ def register_commands(bot: FaqBot) -> None:
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
+    # For helpers: shown to Manage Messages by default (a server can allow its helper role
+    # under Integrations); who may post is checked again when it runs (see Support).
     @tree.context_menu(name="Answer from FAQ")
+    @app_commands.default_permissions(manage_messages=True)
+    @app_commands.guild_only()
     async def answer_from_faq(interaction: discord.Interaction, message: discord.Message) -> None:
-        # The member posted publicly; the reply goes under their message, crisis screen first,
-        # with the FAQ answer only (their words are not quoted).
-        reply = await bot.answer(message.content, interaction)
-        # Only the helper who used the menu sees a crisis reply or check-in.
-        await send_reply(interaction, reply, ephemeral=reply.must_stay_private, shareable=False)
+        await bot.support.answer_from_faq(interaction, message)
 
 
 def command_payloads(bot: FaqBot) -> list[dict[str, Any]]:

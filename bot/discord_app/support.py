@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import Coroutine
@@ -54,6 +55,9 @@ ALERT_MEMBER_WINDOW_SECONDS = 600.0
 # alerts are still posted, without the ping.
 ALERT_PINGS_PER_WINDOW = 3
 ALERT_PING_WINDOW_SECONDS = 600.0
+# Public posts on request: "Answer from FAQ" (staff) and "Share here" (anyone) per member.
+MENU_POSTS_RATE, MENU_POSTS_PER_SECONDS = 5, 60.0
+SHARES_RATE, SHARES_PER_SECONDS = 3, 300.0
 PURGE_EVERY_SECONDS = 3600.0
 MIN_WORDS_TO_ANSWER = 3  # "thanks!", "lol same" are chatter, not questions
 MAX_GAP_CHARS = 300
@@ -64,6 +68,22 @@ CRISIS_LABELS = {
     "violence": "violence",
 }
 STAFF_PERMISSIONS = ("manage_guild", "manage_messages", "administrator")
+
+
+def crisis_label(reply: Reply) -> str:
+    return CRISIS_LABELS.get(reply.crisis.value if reply.crisis else "", "a crisis")
+
+
+def alerts_on(config: GuildConfig) -> bool:
+    return config.crisis_alerts and config.alert_channel is not None
+
+
+def slow_down(wait: float, done: str) -> str:
+    """The polite answer when a member's public posts are limited."""
+    return (
+        f"You've {done} in a short while. To keep the channel readable, please wait "
+        f"{math.ceil(wait)} s and try again."
+    )
 
 
 def gap_text(question: str) -> str:
@@ -108,6 +128,8 @@ class Support:
         # (guild, member) -> when their alert was raised, and its message id once posted
         self.member_alerts: dict[tuple[int, int], tuple[float, int | None]] = {}
         self.alert_pings = Limit(ALERT_PINGS_PER_WINDOW, ALERT_PING_WINDOW_SECONDS)  # per server
+        self.menu_posts = Limit(MENU_POSTS_RATE, MENU_POSTS_PER_SECONDS)  # per server and member
+        self.shares = Limit(SHARES_RATE, SHARES_PER_SECONDS)  # per server and member
         self.purge_task: asyncio.Task[None] | None = None
 
     @property
@@ -149,7 +171,7 @@ class Support:
             # (a helper thread too: a helper may not have joined yet) and whatever happened in
             # this thread before: never deduplicated.
             await self.post_reply(message, reply, config)
-            await self.alert_helpers(message, reply, config)
+            await self.alert_helpers(message, reply, config, message.guild.id)
             return
         if self.is_staff(message.author, config) or self.is_helper_thread(channel):
             return  # staff, and members with helpers, talk to people; the FAQ stays out
@@ -200,11 +222,18 @@ class Support:
             and channel.owner_id == self.bot.user.id
         )
 
-    def is_staff(self, author: discord.abc.User, config: GuildConfig) -> bool:
-        """Moderators and helpers talk in help channels too; the bot doesn't answer them."""
+    def is_staff(
+        self,
+        author: discord.abc.User,
+        config: GuildConfig,
+        permissions: discord.Permissions | None = None,
+    ) -> bool:
+        """Moderators and helpers (Manage Server, Manage Messages, or the moderator or helper
+        role): the bot doesn't answer them in help channels, and only they may post answers
+        under other members' messages. `permissions`: an interaction's, in its channel."""
         if not isinstance(author, discord.Member):
             return False
-        permissions = author.guild_permissions
+        permissions = permissions or author.guild_permissions
         if any(getattr(permissions, name) for name in STAFF_PERMISSIONS):
             return True
         staff_roles = {config.moderator_role, config.helper_role} - {None}
@@ -233,20 +262,34 @@ class Support:
             await message.channel.send(**kwargs)
 
     async def alert_helpers(
-        self, message: discord.Message, reply: Reply, config: GuildConfig
+        self,
+        message: discord.Message,
+        reply: Reply,
+        config: GuildConfig,
+        guild_id: int,
+        flagged_by: int | None = None,
     ) -> None:
         """A jump link for people who can reach out. Never a quote of what the member wrote.
 
-        One alert per member per window (later messages follow up under it, unpinged), and at
-        most `ALERT_PINGS_PER_WINDOW` role pings per server per window.
+        About `message`'s author; `flagged_by`: who used "Answer from FAQ" on it (the bot did
+        not reply under it then). One alert per member per window (later messages follow up
+        under it, unpinged), and at most `ALERT_PINGS_PER_WINDOW` role pings per server per
+        window.
         """
-        if not config.crisis_alerts or config.alert_channel is None or message.guild is None:
+        if not alerts_on(config):
             return
-        label = CRISIS_LABELS.get(reply.crisis.value if reply.crisis else "", "a crisis")
+        assert config.alert_channel is not None
+        label = crisis_label(reply)
         where = f"<#{message.channel.id}>"
         done = "I replied with crisis lines. Please check in with them"
+        if flagged_by is not None:
+            done = (
+                f"<@{flagged_by}> flagged it with Answer from FAQ, and I did not reply under it. "
+                "Please check in with them"
+            )
+        jump = f"https://discord.com/channels/{guild_id}/{message.channel.id}/{message.id}"
         channel = self.bot.get_partial_messageable(config.alert_channel)
-        key = (message.guild.id, message.author.id)
+        key = (guild_id, message.author.id)
         now = time.monotonic()
         earlier = self.member_alerts.get(key)
         if earlier is not None and now - earlier[0] < ALERT_MEMBER_WINDOW_SECONDS:
@@ -258,7 +301,7 @@ class Support:
             await self.send_alert(
                 channel,
                 f"Another message from the same member, in {where}, may mean they are facing "
-                f"{label}. {done}: {message.jump_url}",
+                f"{label}. {done}: {jump}",
                 NO_PINGS,
                 **kwargs,
             )
@@ -271,7 +314,7 @@ class Support:
         self.member_alerts[key] = (now, None)
         role, allowed = "", NO_PINGS
         if config.helper_role is not None:
-            if self.alert_pings.claim(message.guild.id) == 0:
+            if self.alert_pings.claim(guild_id) == 0:
                 role = f"<@&{config.helper_role}> "
                 allowed = discord.AllowedMentions(
                     everyone=False, users=False, roles=[discord.Object(config.helper_role)]
@@ -283,8 +326,7 @@ class Support:
                 )
         sent = await self.send_alert(
             channel,
-            f"{role}A message in {where} may mean someone is facing {label}. "
-            f"{done}: {message.jump_url}",
+            f"{role}A message in {where} may mean someone is facing {label}. {done}: {jump}",
             allowed,
         )
         if sent is None:
@@ -304,6 +346,62 @@ class Support:
         except discord.HTTPException:
             log.error("could not post a crisis alert to channel %s", channel.id)
             return None
+
+    # --- "Answer from FAQ" (message context menu) ------------------------------------------
+
+    async def answer_from_faq(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """A helper posts the FAQ's answer under a member's message, crisis screen first.
+
+        A crisis is never answered in public: the one who used the menu gets the lines
+        privately, told it is a crisis, and helpers get the same alert as from a watched
+        channel. Only staff may post (members get a polite no), a few times a minute.
+        """
+        from bot.discord_app.client import ask_context, send_reply  # it imports this module
+
+        guild_id = interaction.guild_id
+        config = await self.store.guild_config(str(guild_id)) if guild_id else GuildConfig()
+        context = ask_context(interaction, self.bot.settings, config if guild_id else None)
+        reply = await self.bot.engine_answer(message.content, context)
+        if reply.is_crisis:
+            alerting = guild_id is not None and alerts_on(config)
+            told = (
+                f"I've alerted the helpers in <#{config.alert_channel}> with a link to it."
+                if alerting
+                else "This server has no crisis alerts set up (`/config alerts`), so please "
+                "make sure a helper or moderator reaches out to them."
+            )
+            note = (
+                f"⚠️ This message may mean its author is facing {crisis_label(reply)}. I did "
+                f"not reply under it: crisis replies are never public. {told} Here are the "
+                "crisis lines to share with them privately:"
+            )
+            await send_reply(interaction, reply, ephemeral=True, shareable=False, content=note)
+            if guild_id is not None:
+                await self.alert_helpers(
+                    message, reply, config, guild_id, flagged_by=interaction.user.id
+                )
+            return
+
+        async def say(text: str) -> None:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+        if not self.is_staff(interaction.user, config, interaction.permissions):
+            await say(
+                "Only this server's helpers and moderators can post FAQ answers under members' "
+                "messages. You can ask the FAQ yourself with /ask; if you're worried about "
+                "someone, please tell a moderator."
+            )
+            return
+        if reply.must_stay_private:  # a check-in: only the one who used the menu sees it
+            await send_reply(interaction, reply, ephemeral=True, shareable=False)
+            return
+        wait = self.menu_posts.claim((guild_id, interaction.user.id))
+        if wait:
+            await say(slow_down(wait, "posted several FAQ answers"))
+            return
+        await send_reply(interaction, reply, ephemeral=False, shareable=False)
 
     # --- buttons ------------------------------------------------------------------------
 
