@@ -12,6 +12,7 @@ import pytest
 
 import bot.knowledge.moderation as moderation_module
 from bot.knowledge.moderation import dump_topic
+from bot.knowledge.schema import SourceRef
 from tests.discord_harness import Harness
 from tests.fake_discord import (
     APPLICATION_ID,
@@ -440,3 +441,48 @@ async def test_forged_moderation_ids_get_a_polite_private_answer(
     assert body["type"] == 4 and body["data"]["flags"] == 64, body
     assert says in body["data"]["content"] and body["data"]["allowed_mentions"] == {"parse": []}
     assert await discord_bot.bot.runtime.moderation.pending() == []
+
+
+async def test_a_new_source_domain_is_saved_but_called_out_to_the_reviewer(
+    discord_bot: Harness,
+) -> None:
+    bot = discord_bot
+    token, values = await open_edit(bot, "kratom-legal", ALICE)
+    sources = values["sources"] + "\nKratom blog | https://kratom-blog.example/legal"
+    saved = await send(bot, submit(token, {**values, "sources": sources}, ALICE))
+    note = "New source domain not on the allow-list: kratom-blog.example"
+    assert "saved as draft" in saved["data"]["content"] and note in saved["data"]["content"]
+    review = await send(bot, faq("review", BOB))
+    assert note in review["data"]["embeds"][0]["description"]
+
+
+async def test_a_long_diff_shows_answer_and_sources_first_and_attaches_all_of_it(
+    discord_bot: Harness,
+) -> None:
+    bot = discord_bot
+    kratom = [e for e in await bot.bot.runtime.store.live_entries() if e.topic == "kratom"]
+    legal = next(e for e in kratom if e.id == "kratom-legal")
+    padding = " and some more words to make this phrasing long" * 4
+    changed = dataclasses.replace(
+        legal,
+        answer="Laws on kratom differ by country, state and city, and they change. " * 20,
+        alternates=(*legal.alternates, *(f"long phrasing {i}{padding}"[:190] for i in range(15))),
+        sources=(*legal.sources[:1], SourceRef("NIDA", "https://nida.nih.gov/research-topics")),
+    )
+    content = dump_topic("Kratom", [changed if e.id == legal.id else e for e in kratom])
+    imported = await send(bot, await import_payload(bot, content.encode()))
+    assert "1 change(s) became drafts" in imported["data"]["content"]
+    review = await send(bot, faq("review", BOB))
+    shown = review["data"]["embeds"][0]["description"]
+    [draft] = await bot.bot.runtime.moderation.pending()
+    name = f"draft-{draft.rev}.diff"
+    # The answer and the sources are shown; what did not fit is attached and the message says so.
+    assert "@@ answer @@" in shown and "+- title: NIDA" in shown
+    assert f"attached as `{name}`" in shown and len(shown) <= 4096
+    assert shown.index("@@ answer @@") < shown.index("@@ sources @@")
+    assert "long phrasing 14" not in shown
+    [attachment] = review["data"]["attachments"]
+    full = review["_files"]["files[0]"].decode()
+    assert attachment["filename"] == name
+    assert "+- long phrasing 14" in full and "@@ alternates @@" in full
+    assert full.index("@@ answer @@") < full.index("@@ sources @@") < full.index("@@ alternates")

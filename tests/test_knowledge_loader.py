@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.schema import validate_entry
 from bot.knowledge.yamlsource import KnowledgeError, parse_yaml
+from tests.conftest import RunCli
 
 GOOD_ENTRY = """\
 title: Test
@@ -65,7 +67,7 @@ def test_http_url_and_mentions_are_rejected_with_lines(knowledge_copy: Path) -> 
     write_faq(knowledge_copy, "extra.yaml", text)
     problems = errors_of(knowledge_copy)
     assert any(
-        ":9: error: entries[0].sources[0].url: must be a well-formed https URL" in p
+        ":9: error: entries[0].sources[0].url: must be a web address starting with https://" in p
         for p in problems
     )
     assert any(":6: error: entries[0].answer: must not contain mentions" in p for p in problems)
@@ -136,3 +138,72 @@ def test_safety_rule_with_bad_regex_is_reported(knowledge_copy: Path) -> None:
     safety.write_text(safety.read_text() + "\n  - id: broken\n    pattern: '(unclosed'\n")
     problems = errors_of(knowledge_copy)
     assert any("safety.yaml" in p and "invalid regular expression" in p for p in problems)
+
+
+SMUGGLED = (
+    "https://nida.nih.gov/research-topics/kratom)"
+    "[FDA\u2800official\u2800notice](https://evil.example/fda"
+)
+
+
+def with_source(title: str, url: str) -> str:
+    return GOOD_ENTRY.replace("title: NIMH", f"title: {json.dumps(title)}").replace(
+        "url: https://www.nimh.nih.gov/health/topics/depression", f"url: {json.dumps(url)}"
+    )
+
+
+def test_a_second_link_smuggled_into_a_source_url_is_refused(knowledge_copy: Path) -> None:
+    write_faq(knowledge_copy, "extra.yaml", with_source("NIDA", SMUGGLED))
+    problems = errors_of(knowledge_copy)
+    assert any(
+        ":9: error: entries[0].sources[0].url: must be one web address, with no spaces, "
+        "brackets, parentheses or invisible characters; it contains ')'" in p
+        for p in problems
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("FDA\u2800official\u2800notice", "U+2800 BRAILLE PATTERN BLANK"),
+        ("NIDA\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("NIDA \u202eadivorp", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("NIDA\u3164notice", "U+3164 HANGUL FILLER"),
+    ],
+)
+def test_invisible_characters_in_a_source_title_are_refused(
+    knowledge_copy: Path, title: str, shown: str
+) -> None:
+    write_faq(
+        knowledge_copy, "extra.yaml", with_source(title, "https://nida.nih.gov/research-topics")
+    )
+    problems = errors_of(knowledge_copy)
+    assert any(
+        "sources[0].title: must not contain blank or invisible characters" in p and shown in p
+        for p in problems
+    )
+
+
+def test_a_shipped_source_outside_the_allow_list_is_an_error(knowledge_copy: Path) -> None:
+    write_faq(knowledge_copy, "extra.yaml", with_source("Kratom facts", "https://evil.example/a"))
+    problems = errors_of(knowledge_copy)
+    assert any(
+        ":9: error: entries[0].sources[0].url: evil.example is not on the allow-list of "
+        "authoritative source domains (knowledge/source_domains.yaml)" in p
+        for p in problems
+    )
+    # Subdomains of a listed domain are allowed (nih.gov covers nida.nih.gov).
+    write_faq(knowledge_copy, "extra.yaml", with_source("NIDA", "https://nida.nih.gov/x"))
+    assert len(load_knowledge(knowledge_copy, today=dt.date(2026, 11, 24)).entries) >= 56
+
+
+def test_kb_check_names_a_source_outside_the_allow_list(
+    knowledge_copy: Path, run_cli: RunCli
+) -> None:
+    write_faq(
+        knowledge_copy, "extra.yaml", with_source("Lookalike", "https://nih.gov.evil.example/")
+    )
+    result = run_cli("kb", "check", "--knowledge", str(knowledge_copy))
+    assert result.returncode != 0
+    assert "nih.gov.evil.example is not on the allow-list" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

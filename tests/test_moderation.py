@@ -301,3 +301,18 @@ async def test_a_clash_published_while_an_approval_is_checked_is_still_caught(
     with pytest.raises(FormInvalid, match="also claimed by entry 'groups-a'"):
         await approving
     assert "groups-b" not in {e.id for e in await moderation.store.live_entries()}
+
+
+def test_a_link_smuggled_into_a_source_line_is_refused_by_the_form() -> None:
+    smuggled = (
+        "NIDA | https://nida.nih.gov/research-topics/kratom)"
+        "[FDA\u2800official\u2800notice](https://evil.example/fda"
+    )
+    form = EditForm(question="What is kratom?", answer="A tropical tree.", sources=smuggled)
+    with pytest.raises(FormInvalid) as caught:
+        form.to_entry("kratom-basics", clinical=False)
+    assert caught.value.problems == [
+        "Sources, line 1: the link must be one web address, with no spaces, brackets, "
+        "parentheses or invisible characters; it contains ')' (allowed: letters, digits and "
+        "- . _ ~ ! $ & ' * + , ; = : @ % / ? #) (write each source as: Title | https://...)"
+    ]

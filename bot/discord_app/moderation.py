@@ -35,7 +35,7 @@ from bot.knowledge.moderation import (
     Revision,
     StaleEdit,
 )
-from bot.knowledge.review import draft_kind, entry_diff, stale_note
+from bot.knowledge.review import draft_kind, entry_diff, new_domains_note, stale_note
 from bot.knowledge.yamlsource import MAX_YAML_BYTES, KnowledgeError
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ FORM_TTL_SECONDS = 3600
 MAX_FORMS = 500
 HISTORY_LINES = 20
 COLOUR = 0x8B5CF6
+EMBED_DESCRIPTION = 4096  # Discord's limit
 
 
 def actor(user: discord.abc.User) -> str:
@@ -172,10 +173,26 @@ def slug_for(question: str) -> str:
     return words[:48].rsplit("-", 1)[0] if len(words) > 48 else words
 
 
-def diff_text(before: Revision | None, after: Revision) -> str:
-    """A unified diff of the entry as YAML; a code block cannot be broken out of."""
-    body = entry_diff(before, after).replace("```", "ʼʼʼ")
-    return f"```diff\n{clip(body, 3200)}\n```"
+def diff_text(diff: str, room: int, filename: str) -> tuple[str, bool]:
+    """The diff as a code block (which cannot be broken out of) in at most `room` characters,
+    whole lines in order; when lines had to be left out it says so, naming the attached file
+    with all of it, and returns True (the caller attaches it). Never cut silently."""
+    lines = diff.replace("```", "ʼʼʼ").splitlines()
+    block = "```diff\n{}\n```"
+    if len(block.format("\n".join(lines))) <= room:
+        return block.format("\n".join(lines)), False
+    room -= len(block.format("")) + 200  # the note below
+    kept: list[str] = []
+    for line in lines:
+        if sum(len(k) + 1 for k in kept) + len(line) > room:
+            break
+        kept.append(line)
+    missing = len(lines) - len(kept)
+    note = (
+        f"✂️ **{missing} more diff line(s) are not shown here: the whole diff is attached as "
+        f"`{filename}`.** Read it before approving."
+    )
+    return block.format("\n".join(kept)) + "\n" + note, True
 
 
 # --- permission --------------------------------------------------------------------------------
@@ -313,20 +330,29 @@ class ModerationCommands:
     ) -> None:
         if await moderator_config(self.bot, interaction) is None:
             return
-        embed, view = await self.review_page(index, note)
+        embed, view, full_diff = await self.review_page(index, note)
+        # In place, the previous draft's diff file goes (attachments=[]) unless this one has one.
+        attachments = [full_diff] if full_diff else []
         if interaction.response.is_done():  # deferred (Approve): the review message, in place
-            await interaction.edit_original_response(content=None, embed=embed, view=view)
+            await interaction.edit_original_response(
+                content=None, embed=embed, view=view, attachments=attachments
+            )
         elif interaction.type is discord.InteractionType.component:
-            await interaction.response.edit_message(content=None, embed=embed, view=view)
+            await interaction.response.edit_message(
+                content=None, embed=embed, view=view, attachments=attachments
+            )
         else:
             kwargs: dict[str, Any] = {"view": view} if view is not None else {}
+            if full_diff:
+                kwargs["file"] = full_diff
             await interaction.response.send_message(
                 embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
             )
 
     async def review_page(
         self, index: int, note: str = ""
-    ) -> tuple[discord.Embed, discord.ui.View | None]:
+    ) -> tuple[discord.Embed, discord.ui.View | None, discord.File | None]:
+        """One draft for review, and its whole diff as a file when the embed cannot hold it."""
         pending: list[Revision] = await self.moderation.pending()
         if not pending:
             text = (
@@ -334,30 +360,37 @@ class ModerationCommands:
                 if note
                 else "No drafts are waiting for review."
             )
-            return discord.Embed(title="FAQ review", description=text.strip(), color=COLOUR), None
+            embed = discord.Embed(title="FAQ review", description=text.strip(), color=COLOUR)
+            return embed, None, None
         index = index % len(pending)
         draft = pending[index]
         live = await self.moderation.live(draft.entry_id)
         stale, kind = stale_note(live, draft), draft_kind(draft)
+        domains = new_domains_note(draft, self.bot.runtime.loaded.source_domains)
         lines = [
             note,
             f"**Draft {draft.rev}** of `{draft.entry_id}` ({draft.entry.topic}): {kind}",
             f"By {who(draft.author)} ({draft.origin}) on {draft.created_at[:10]}",
-            f"Why: {draft.reason}" if draft.reason else "",
+            f"Why: {clip(draft.reason, 300)}" if draft.reason else "",
             f"⚠️ {stale}" if stale else "",
-            diff_text(live, draft),
+            f"🚩 **{domains}**" if domains else "",
         ]
+        head = "\n".join(line for line in lines if line)
+        diff = entry_diff(live, draft)
+        filename = f"draft-{draft.rev}.diff"
+        shown, cut = diff_text(diff, EMBED_DESCRIPTION - len(head) - 1, filename)
         embed = discord.Embed(
             title=f"FAQ review: {index + 1} of {len(pending)}",
-            description=clip("\n".join(line for line in lines if line), 4096),
+            description=f"{head}\n{shown}",
             color=COLOUR,
         )
+        full = discord.File(io.BytesIO(diff.encode("utf-8")), filename=filename) if cut else None
         view = buttons(
             ("Approve and publish", f"{APPROVE}{draft.rev}", discord.ButtonStyle.success),
             ("Reject", f"{REJECT}{draft.rev}", discord.ButtonStyle.danger),
             ("Next draft", f"{REVIEW}{index + 1}", discord.ButtonStyle.secondary),
         )
-        return embed, view
+        return embed, view, full
 
     async def history(self, interaction: discord.Interaction, entry_id: str) -> None:
         if await moderator_config(self.bot, interaction) is None:
@@ -665,9 +698,11 @@ class ModerationCommands:
                 "Another moderator can approve it with `/faq review`; until then members see "
                 "the current version."
             )
+        domains = new_domains_note(draft, self.bot.runtime.loaded.source_domains)
         await say(
             interaction,
-            f"{what} to `{draft.entry_id}` is saved as draft {draft.rev}. {follow}",
+            f"{what} to `{draft.entry_id}` is saved as draft {draft.rev}. {follow}"
+            + (f"\n🚩 {domains}" if domains else ""),
             view,
         )
         verb = "proposed a revert of" if action == "revert" else "drafted a change to"

@@ -17,13 +17,20 @@ from bot.core.crisis_model import CrisisClassifier, parse_classifier
 from bot.core.matcher import MatchingConfig, parse_matching, phrasing_key
 from bot.core.resources import ResourceDirectory, parse_resources
 from bot.core.safety import SafetyConfig, parse_safety
-from bot.knowledge.schema import TAG_PATTERN, Entry, validate_entry
+from bot.knowledge.schema import (
+    STRICT_URL,
+    TAG_PATTERN,
+    Entry,
+    SourceDomains,
+    validate_entry,
+)
 from bot.knowledge.yamlsource import KnowledgeError, Located, Problem, field_name, parse_yaml
 
 FAQ_DIR = "faq"
 RESOURCES_FILE = "resources.yaml"
 SAFETY_FILE = "safety.yaml"
 MATCHING_FILE = "matching.yaml"
+SOURCE_DOMAINS_FILE = "source_domains.yaml"
 # Optional: without it (or without the model it was trained for) the rules screen alone.
 CLASSIFIER_FILE = "crisis_classifier.json"
 
@@ -37,6 +44,7 @@ class LoadedKnowledge:
     topics: dict[str, str]  # topic slug -> display title
     warnings: list[Problem] = field(default_factory=list)
     classifier: CrisisClassifier | None = None
+    source_domains: SourceDomains = field(default_factory=lambda: SourceDomains({}))
 
 
 def _read(path: Path, root: Path) -> Located:
@@ -50,10 +58,32 @@ def _read(path: Path, root: Path) -> Located:
     return parse_yaml(text, shown)
 
 
+def parse_source_domains(src: Located) -> tuple[SourceDomains | None, list[Problem]]:
+    """The allow-list: `domains:` mapping each domain to the body it belongs to."""
+    domains = src.data.get("domains") if isinstance(src.data, dict) else None
+    if not isinstance(domains, dict) or not domains:
+        return None, [Problem(src.file, src.line(()), "domains", "must map domains to bodies")]
+    problems = []
+    for domain, body in domains.items():
+        where = src.line(("domains", domain))
+        if not isinstance(domain, str) or not STRICT_URL.fullmatch(f"https://{domain}"):
+            problems.append(Problem(src.file, where, str(domain), "is not a domain name"))
+        elif domain != domain.lower() or domain.startswith("www."):
+            problems.append(Problem(src.file, where, domain, "write it lowercase, without www."))
+        if not isinstance(body, str) or not body.strip():
+            problems.append(Problem(src.file, where, str(domain), "name the body it belongs to"))
+    return SourceDomains({str(d): str(b) for d, b in domains.items()}), problems
+
+
 def parse_faq_file(
-    src: Located, topic: str, today: dt.date | None = None
+    src: Located,
+    topic: str,
+    today: dt.date | None = None,
+    source_domains: SourceDomains | None = None,
 ) -> tuple[list[Entry], str, list[Problem]]:
-    """Entries of one FAQ file (topic = file stem), its display title, and its problems."""
+    """Entries of one FAQ file (topic = file stem), its display title, and its problems.
+
+    With `source_domains`, a source from a domain not on the allow-list is an error."""
     problems: list[Problem] = []
     data: Any = src.data
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
@@ -71,7 +101,13 @@ def parse_faq_file(
     entries: list[Entry] = []
     for i, raw in enumerate(data["entries"]):
         entry, found = validate_entry(
-            raw, file=src.file, path=("entries", i), line_of=src.line, topic=topic, today=today
+            raw,
+            file=src.file,
+            path=("entries", i),
+            line_of=src.line,
+            topic=topic,
+            today=today,
+            source_domains=source_domains,
         )
         problems.extend(found)
         if entry is not None:
@@ -174,6 +210,10 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
     if (src := attempt(MATCHING_FILE)) is not None:
         matching, found = parse_matching(src)
         problems.extend(found)
+    source_domains = None
+    if (src := attempt(SOURCE_DOMAINS_FILE)) is not None:
+        source_domains, found = parse_source_domains(src)
+        problems.extend(found)
 
     classifier = None
     classifier_file = root / CLASSIFIER_FILE
@@ -195,7 +235,8 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         src = attempt(str(path.relative_to(root)))
         if src is None:
             continue
-        found_entries, title, found = parse_faq_file(src, path.stem, today)
+        # (Without a readable allow-list its own error is reported, not one per source.)
+        found_entries, title, found = parse_faq_file(src, path.stem, today, source_domains)
         problems.extend(found)
         topics[path.stem] = title
         lines = id_lines(src)
@@ -206,6 +247,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
     errors = [p for p in problems if p.severity == "error"]
     if errors or resources is None or safety is None or matching is None:
         raise KnowledgeError(errors or problems)
+    assert source_domains is not None  # else its problem is an error
     return LoadedKnowledge(
         entries=entries,
         resources=resources,
@@ -214,6 +256,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         topics=topics,
         warnings=[p for p in problems if p.severity == "warning"],
         classifier=classifier,
+        source_domains=source_domains,
     )
 
 

@@ -45,7 +45,6 @@ from bot.knowledge.yamlsource import KnowledgeError, Problem, parse_yaml
 MODERATOR_REVIEWER = "server moderators"
 # Audit actions that change what is live: a check made before one of these must be made again.
 LIVE_CHANGES = ("approve", "remove", "restore", "ship")
-URL_IN_LINE = re.compile(r"(https?://\S+)")
 
 
 class ModerationError(Exception):
@@ -144,10 +143,15 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def _source(line: str) -> dict[str, str]:
-    found = URL_IN_LINE.search(line)
-    url = found.group(1) if found else ""
-    title = (line[: found.start()] + line[found.end() :]) if found else line
-    return {"title": title.strip(" \t|-–—:"), "url": url}
+    """'Title | https://...' -> title and URL, strictly: the URL is everything after the last |
+    (or, without one, the last word), checked whole by the schema, never picked out of the line.
+    """
+    title, bar, url = line.rpartition("|")
+    if not bar:
+        title, _, url = line.rpartition(" ")
+        if not url.lower().startswith(("https://", "http://")):
+            title, url = line, ""
+    return {"title": title.strip(" \t-–—:"), "url": url.strip()}
 
 
 def _form_problem(
@@ -164,10 +168,21 @@ def _form_problem(
     message = problem.message
     if name == "alternates" and "longer than" in message:
         message = f"is longer than {MAX_ALTERNATE_CHARS} characters"
-    if name == "sources" and "url" in problem.field:
-        message = "needs a link starting with https:// (write each source as: Title | https://...)"
-    if name == "sources" and "title" in problem.field:
-        message = "needs a title before the link (Title | https://...)"
+    written = "(write each source as: Title | https://...)"
+    if name == "sources" and problem.field.endswith(".url"):
+        missing = "starting with https://" in message or "is required" in message
+        message = (
+            f"needs a link starting with https:// {written}"
+            if missing
+            else (f"the link {message} {written}")
+        )
+    if name == "sources" and problem.field.endswith(".title"):
+        missing = "1-" in message
+        message = (
+            "needs a title before the link (Title | https://...)"
+            if missing
+            else (f"the title {message}")
+        )
     return f"{label}: {message}"
 
 
@@ -631,6 +646,7 @@ def dump_topic(title: str, entries: list[Entry]) -> str:
     )
 
 
-def entry_yaml(entry: Entry) -> str:
-    """One entry as YAML, for diffs."""
-    return yaml.dump(entry.to_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
+def field_yaml(name: str, value: Any) -> list[str]:
+    """One field of an entry as YAML lines, for diffs."""
+    text = yaml.dump({name: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
+    return text.splitlines()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from bot.knowledge.content_rules import content_problems
 from bot.knowledge.yamlsource import Path, Problem, field_name
@@ -21,6 +21,8 @@ MAX_QUESTION_CHARS = 200
 MAX_ALTERNATE_CHARS = 200
 MAX_ALTERNATES = 60
 MAX_SOURCES = 8
+MAX_SOURCE_TITLE_CHARS = 200
+MAX_URL_CHARS = 500
 MAX_TAGS = 12
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -28,6 +30,17 @@ TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 MENTION_PATTERN = re.compile(r"@(everyone|here)\b|<@[!&]?\d*>?|<#\d+>", re.IGNORECASE)
 # [text](url): the text can claim one site while the link goes to another (phishing).
 MASKED_LINK = re.compile(r"\[[^\]]*\]\(\s*<?\w+:", re.IGNORECASE)
+# A source URL is one token: https, a plain host name, then only characters that cannot end or
+# open a link in Discord's markdown: no blanks, brackets, parentheses, angle brackets, quotes or
+# anything outside ASCII (a U+2800 "blank" once smuggled a second, labelled link in).
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+STRICT_URL = re.compile(
+    rf"https://(?P<host>{_LABEL}(?:\.{_LABEL})+)(?::\d{{1,5}})?(?:[/?#][A-Za-z0-9\-._~!$&'*+,;=:@%/?#]*)?",
+    re.IGNORECASE,
+)
+URL_CHARACTERS = "letters, digits and - . _ ~ ! $ & ' * + , ; = : @ % / ? #"
+# Characters that show as nothing or as a blank: a title must not hide text (or a link) in them.
+_BLANK_LOOKING = {0x2800, 0x3164, 0x115F, 0x1160, 0xFFA0, 0x034F, 0x17B4, 0x17B5, 0x180E}
 
 ENTRY_FIELDS = (
     "id",
@@ -92,6 +105,78 @@ class Entry:
         )
 
 
+@dataclass(frozen=True)
+class SourceDomains:
+    """The allow-list of authoritative source domains (knowledge/source_domains.yaml): a source's
+    host must be a listed domain or a subdomain of one (nih.gov covers nida.nih.gov)."""
+
+    bodies: Mapping[str, str]  # domain -> the body it belongs to
+
+    def body_of(self, url: str) -> str | None:
+        host = source_host(url)
+        while host:
+            if host in self.bodies:
+                return self.bodies[host]
+            host = host.partition(".")[2]
+        return None
+
+    def unlisted(self, entry: Entry) -> list[str]:
+        """Hosts of the entry's sources that are not on the list, in order, once each."""
+        hosts = [source_host(s.url) for s in entry.sources if self.body_of(s.url) is None]
+        return list(dict.fromkeys(hosts))
+
+
+def source_host(url: str) -> str:
+    found = STRICT_URL.fullmatch(url)
+    return found.group("host").lower() if found else ""
+
+
+def _describe(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character that shows as nothing or a blank (other than a plain space)."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        invisible = category in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Mn") and (
+            category != "Mn" or ord(ch) in _BLANK_LOOKING or 0xFE00 <= ord(ch) <= 0xFE0F
+        )
+        if invisible or (category == "Zs" and ch != " ") or ord(ch) in _BLANK_LOOKING:
+            return ch
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not one strict https web address (None when it is)."""
+    if STRICT_URL.fullmatch(url) and len(url) <= MAX_URL_CHARS:
+        return None
+    if len(url) > MAX_URL_CHARS:
+        return f"is {len(url)} characters; the limit is {MAX_URL_CHARS}"
+    if not url.lower().startswith("https://"):
+        return f"must be a web address starting with https:// (got {url[:80]!r})"
+    rule = "must be one web address, with no spaces, brackets, parentheses or invisible characters"
+    for ch in url:
+        if ch.isspace() or hidden_character(ch):
+            return f"{rule}; it contains {_describe(ch)}"
+        if not ch.isascii() or not re.fullmatch(r"[A-Za-z0-9\-._~!$&'*+,;=:@%/?#]", ch):
+            return f"{rule}; it contains {ch!r} (allowed: {URL_CHARACTERS})"
+    return f"must be a well-formed https URL with a host name (got {url[:80]!r})"
+
+
+def title_problem(title: str) -> str | None:
+    """Why a source title could mislead (None when it is fine)."""
+    if "[" in title or "]" in title:
+        # Titles are shown as [title](url): a bracket could smuggle in a second link.
+        return "must not contain [ or ]"
+    if (ch := hidden_character(title)) is not None:
+        return f"must not contain blank or invisible characters ({_describe(ch)})"
+    if "://" in title or re.search(r"\bwww\.", title, re.IGNORECASE):
+        return "must not contain a web address (put it after the |)"
+    return None
+
+
 LineOf = Callable[[Path], "int | None"]
 
 
@@ -100,16 +185,7 @@ def _no_line(_: Path) -> int | None:
 
 
 def is_https_url(url: str) -> bool:
-    try:
-        parsed = urlparse(url)
-    except ValueError:
-        return False
-    return (
-        parsed.scheme == "https"
-        and bool(parsed.hostname)
-        and "." in (parsed.hostname or "")
-        and not any(ch.isspace() for ch in url)
-    )
+    return url_problem(url) is None
 
 
 def validate_entry(
@@ -120,8 +196,13 @@ def validate_entry(
     line_of: LineOf = _no_line,
     topic: str = "",
     today: dt.date | None = None,
+    source_domains: SourceDomains | None = None,
 ) -> tuple[Entry | None, list[Problem]]:
-    """Check one raw entry; return the Entry (when there are no errors) and every problem found."""
+    """Check one raw entry; return the Entry (when there are no errors) and every problem found.
+
+    With `source_domains` (the shipped knowledge), a source outside the allow-list is an error;
+    a moderator's draft is checked without it and its new domains are called out in review.
+    """
     problems: list[Problem] = []
 
     def problem(sub: Path, message: str, severity: str = "error") -> None:
@@ -197,17 +278,33 @@ def validate_entry(
                 problem(("sources", i), "must have exactly the fields title and url")
                 continue
             title, url = src["title"], src["url"]
-            if not isinstance(title, str) or not title.strip() or len(title) > 200:
-                problem(("sources", i, "title"), "must be text of 1-200 characters")
+            if (
+                not isinstance(title, str)
+                or not title.strip()
+                or len(title) > MAX_SOURCE_TITLE_CHARS
+            ):
+                problem(
+                    ("sources", i, "title"),
+                    f"must be text of 1-{MAX_SOURCE_TITLE_CHARS} characters",
+                )
                 continue
-            if not isinstance(url, str) or not is_https_url(url.strip()):
-                problem(("sources", i, "url"), f"must be a well-formed https URL (got {url!r})")
+            if not isinstance(url, str):
+                problem(("sources", i, "url"), "must be a web address starting with https://")
+                continue
+            if (why := url_problem(url.strip())) is not None:
+                problem(("sources", i, "url"), why)
                 continue
             if MENTION_PATTERN.search(title):
                 problem(("sources", i, "title"), "must not contain mentions")
-            if "[" in title or "]" in title:
-                # Titles are shown as [title](url): a bracket could smuggle in a second link.
-                problem(("sources", i, "title"), "must not contain [ or ]")
+            if (why := title_problem(title.strip())) is not None:
+                problem(("sources", i, "title"), why)
+            if source_domains is not None and source_domains.body_of(url.strip()) is None:
+                problem(
+                    ("sources", i, "url"),
+                    f"{source_host(url.strip())} is not on the allow-list of authoritative source "
+                    "domains (knowledge/source_domains.yaml); add it there only for an "
+                    "authoritative body",
+                )
             sources.append(SourceRef(title.strip(), url.strip()))
 
     tags: list[str] = []
