@@ -356,13 +356,11 @@ def _emit(reply: Reply, out: TextIO, as_json: bool) -> None:
     if as_json:
         out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
     else:
-        out.write(render_text(reply) + "\n\n")
+        from bot.terminal import make_console, show  # rich: only for people reading
+
+        show(make_console(out), render_text(reply))
+        out.write("\n")
     out.flush()
-
-
-CHAT_HELP = """\
-Type a question and press Enter. Commands: /resources (crisis and support lines),
-/help, /quit (or Ctrl-D). Nothing you type here is stored."""
 
 
 async def _chat(settings: Settings) -> int:
@@ -375,31 +373,18 @@ async def _chat(settings: Settings) -> int:
     except UnknownRegion:
         await runtime.close()
         raise
-    print(f"faqbot: {len(engine.entries)} vetted answers on trauma, depression and kratom.")
-    print(CHAT_HELP)
-    print("If you are in danger right now, type /resources or call your local emergency number.")
-    print(region_notice + "\n")
+    from bot.terminal import CHAT_HELP, Chat, make_console, show
+
+    console = make_console()
+    intro = [
+        f"faqbot: {len(engine.entries)} vetted answers on trauma, depression and kratom.",
+        CHAT_HELP,
+        "If you are in danger right now, type /resources or call your local emergency number.",
+        region_notice,
+    ]
+    show(console, "\n".join(intro))
     try:
-        while True:
-            try:
-                line = input("you> ")
-            except EOFError:
-                print()
-                break
-            text = line.strip()
-            if not text:
-                continue
-            if text in ("/quit", "/exit", "/q"):
-                break
-            if text == "/help":
-                print(CHAT_HELP + "\n")
-                continue
-            reply = (
-                engine.resources_reply(context)
-                if text == "/resources"
-                else engine.answer(text, context)
-            )
-            print("\nfaqbot> " + render_text(reply).replace("\n", "\n        ") + "\n", flush=True)
+        Chat(engine, context, console).run()
     finally:
         await runtime.close()
     return EXIT_OK
