@@ -12,7 +12,9 @@ of a 100-entry topic file, Approve (which rebuilds the 2,000-entry engine), then
 together; the commands start a second into their phase. Each phase lasts --seconds, and at
 least until its commands have replied. Printed per phase: /ask time from dispatch to the answer
 (p50, p99, max, how many took over Discord's 3 s) and each command's time to its final reply (a
-deferred command: its follow-up); at the end, the machine's load average (the figures depend on
+deferred command: its follow-up), and the round trip of the bot's /metrics, polled ten times a
+second: it needs only the event loop, so it shows how long the loop was blocked, apart from the
+answers' wait for the model thread. At the end, the machine's load average (the figures depend on
 what else runs: the load generator and the fake share the machine with the bot).
 
 With the model, the copies' phrasings are embedded once (a minute or two) into a vector cache
@@ -33,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from bot.config import SHIPPED_KNOWLEDGE, default_cache_dir
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
 from bot.knowledge.moderation import Moderation, dump_topic
@@ -42,6 +46,7 @@ from tests.bench.bot_process import bot_process, summary
 from tests.fake_discord import GUILD_ID, FakeDiscord, Recorded, slash_command
 from tests.matcher_metrics import load_devset
 from tests.test_discord_moderation import ALICE, BOB, click, faq
+from tests.test_run_process import free_port
 
 FAQ_SIZE = 2_000
 GAPS = 5_000
@@ -154,6 +159,7 @@ class Session:
     fake: FakeDiscord
     loaded: LoadedKnowledge
     drafts: list[int]
+    health_port: int
     questions: list[str] = field(default_factory=lambda: [i.text for i in load_devset()])
     members: Iterator[int] = field(default_factory=lambda: itertools.count(1_700_000_000 * 10**9))
     imports: Iterator[int] = field(default_factory=lambda: itertools.count(100_000))
@@ -198,9 +204,23 @@ class Session:
     def reply_to(self, token: str, first: int) -> Recorded | None:
         return next((r for r in self.fake.requests[first:] if final_reply(token)(r)), None)
 
+    async def probe_loop(self, lags: list[float]) -> None:
+        """/metrics ten times a second: it needs nothing but the bot's event loop, so its
+        round trip is how long the loop was busy (the answers also wait for the model thread)."""
+        url = f"http://127.0.0.1:{self.health_port}/metrics"
+        async with aiohttp.ClientSession() as http:
+            while True:
+                sent = time.perf_counter()
+                async with http.get(url) as response:
+                    await response.read()
+                lags.append((time.perf_counter() - sent) * 1000)
+                await asyncio.sleep(0.1)
+
     async def phase(self, name: str, rate: int, seconds: float) -> None:
         """Members ask at `rate`/s for `seconds` at least, and until the commands replied."""
         first = len(self.fake.requests)
+        lags: list[float] = []
+        probing = asyncio.create_task(self.probe_loop(lags))
         asked: list[tuple[str, float]] = []
         commands: list[tuple[str, str, float]] = []
         start = time.perf_counter()
@@ -219,6 +239,7 @@ class Session:
             delay = start + len(asked) / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+        probing.cancel()
         await asyncio.sleep(10)  # the last answers, however late
         answers = [(self.reply_to(token, first), sent) for token, sent in asked]
         latencies = [(found.at - sent) * 1000 for found, sent in answers if found]
@@ -230,6 +251,7 @@ class Session:
             + (f", {unanswered} unanswered" if unanswered else ""),
             flush=True,
         )
+        print("    " + summary("event loop (/metrics round trip)", lags), flush=True)
         for command, token, sent in commands:
             found = self.reply_to(token, first)
             took = f"{(found.at - sent) * 1000:.0f} ms" if found else "no reply"
@@ -257,18 +279,20 @@ async def run(rate: int, seconds: float, model: bool) -> None:
 
     fake = FakeDiscord()
     await fake.start()
+    health_port = free_port()
     env = fake.bot_env(
         db,
         FAQBOT_LOG_LEVEL="warning",
         FAQBOT_MODEL="on" if model else "off",
         FAQBOT_CACHE=str(cache),
+        FAQBOT_HEALTH_PORT=str(health_port),
     )
     try:
         async with bot_process(env) as running:
             started = time.perf_counter()
             await asyncio.wait_for(fake.identified.wait(), 900)
             print(f"bot ready in {time.perf_counter() - started:.0f} s", flush=True)
-            session = Session(fake, loaded, drafts)
+            session = Session(fake, loaded, drafts, health_port)
             for _ in range(20):  # warm-up: the first answers fill caches
                 token, _ = await session.ask()
                 await fake.wait_for_request(final_reply(token), timeout=120)
