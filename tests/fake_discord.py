@@ -79,6 +79,8 @@ class FakeDiscord:
     identifies: list[int] = field(default_factory=list)  # the intents of each IDENTIFY
     faults: list[Fault] = field(default_factory=list)
     failed: list[Recorded] = field(default_factory=list)  # requests answered with a fault
+    # Requests refused as Discord refuses them (400, 50035 Invalid Form Body), with the errors.
+    rejected: list[tuple[Recorded, dict[str, Any]]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -184,6 +186,11 @@ class FakeDiscord:
                     },
                 )
             return web.Response(status=fault.status, text="upstream error")
+        errors = form_errors(request.method, path, body)
+        if errors:
+            self.rejected.append((Recorded(request.method, path, body), errors))
+            invalid = {"code": 50035, "errors": errors, "message": "Invalid Form Body"}
+            return web.Response(status=400, body=json.dumps(invalid).encode(), headers=JSON_HEADERS)
         async with self.new_request:
             self.requests.append(Recorded(request.method, path, body))
             self.new_request.notify_all()
@@ -326,6 +333,136 @@ class FakeDiscord:
         self.resumed.clear()
         for ws in list(self.sockets):
             await ws.close(code=4000)
+
+
+# --- what Discord refuses ----------------------------------------------------------------------
+# Discord's documented limits (Message, Embed, Components and Interactions references); a request
+# over one is refused whole with HTTP 400, code 50035, and the path of each offending field.
+JSON_HEADERS = {"Content-Type": "application/json"}
+MESSAGE_LIMITS = {"content": 2000, "embeds": 10, "components": 5}
+EMBED_LIMITS = {"title": 256, "description": 4096, "fields": 25, "footer": 2048, "author": 256}
+FIELD_LIMITS = {"name": 256, "value": 1024}
+EMBEDS_TOTAL = 6000  # title, description, field names and values, footer and author, all embeds
+MODAL_LIMITS = {"title": 45, "custom_id": 100, "components": 5}
+TEXT_INPUT_LIMITS = {"label": 45, "placeholder": 100, "value": 4000, "custom_id": 100}
+TEXT_INPUT_LENGTH = 4000  # min_length 0..4000, max_length 1..4000
+BUTTON_LIMITS = {"label": 80, "custom_id": 100}
+SELECT_LIMITS = {"custom_id": 100, "placeholder": 150, "options": 25}
+OPTION_LIMITS = {"label": 100, "value": 100, "description": 100}
+
+
+class _Errors:
+    """Collects errors in Discord's nested shape: {"data": {"content": {"_errors": [...]}}}."""
+
+    def __init__(self) -> None:
+        self.tree: dict[str, Any] = {}
+
+    def add(self, path: tuple[str | int, ...], code: str, message: str) -> None:
+        node = self.tree
+        for key in path:
+            node = node.setdefault(str(key), {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+
+    def longest(self, path: tuple[str | int, ...], value: Any, limit: int) -> None:
+        if isinstance(value, str) and len(value) > limit:
+            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+    def count(self, path: tuple[str | int, ...], items: Any, low: int, high: int) -> None:
+        if isinstance(items, list) and not low <= len(items) <= high:
+            self.add(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
+
+
+def form_errors(method: str, path: str, body: Any) -> dict[str, Any]:
+    """What Discord would refuse in this request (empty: nothing)."""
+    if method not in ("POST", "PATCH") or not isinstance(body, dict):
+        return {}
+    errors = _Errors()
+    if path.startswith("/interactions/") and path.endswith("/callback"):
+        data = body.get("data")
+        if isinstance(data, dict) and body.get("type") == 9:
+            _check_modal(errors, ("data",), data)
+        elif isinstance(data, dict):
+            _check_message(errors, ("data",), data)
+    elif path.startswith(("/webhooks/", "/channels/")) and not path.endswith("/threads"):
+        _check_message(errors, (), body)
+    elif path.endswith("/threads") and isinstance(body.get("message"), dict):
+        _check_message(errors, ("message",), body["message"])
+    return errors.tree
+
+
+def _check_message(errors: _Errors, at: tuple[str | int, ...], message: dict[str, Any]) -> None:
+    errors.longest((*at, "content"), message.get("content"), MESSAGE_LIMITS["content"])
+    embeds = message.get("embeds") or []
+    errors.count((*at, "embeds"), embeds, 0, MESSAGE_LIMITS["embeds"])
+    total = 0
+    for i, embed in enumerate(embeds):
+        where = (*at, "embeds", i)
+        for key in ("title", "description"):
+            errors.longest((*where, key), embed.get(key), EMBED_LIMITS[key])
+            total += len(embed.get(key) or "")
+        for key in ("footer", "author"):
+            text = (embed.get(key) or {}).get("text" if key == "footer" else "name")
+            errors.longest(
+                (*where, key, "text" if key == "footer" else "name"), text, EMBED_LIMITS[key]
+            )
+            total += len(text or "")
+        fields = embed.get("fields") or []
+        errors.count((*where, "fields"), fields, 0, EMBED_LIMITS["fields"])
+        for j, item in enumerate(fields):
+            for key, limit in FIELD_LIMITS.items():
+                value = item.get(key)
+                if not value:
+                    errors.add(
+                        (*where, "fields", j, key), "BASE_TYPE_REQUIRED", "This field is required"
+                    )
+                errors.longest((*where, "fields", j, key), value, limit)
+                total += len(value or "")
+    if total > EMBEDS_TOTAL:
+        errors.add(
+            (*at, "embeds"),
+            "MAX_EMBED_SIZE_EXCEEDED",
+            f"Embed size exceeds maximum size of {EMBEDS_TOTAL}",
+        )
+    rows = message.get("components") or []
+    errors.count((*at, "components"), rows, 0, MESSAGE_LIMITS["components"])
+    for i, row in enumerate(rows):
+        items = row.get("components") or []
+        errors.count((*at, "components", i, "components"), items, 1, 5)
+        for j, item in enumerate(items):
+            where = (*at, "components", i, "components", j)
+            limits = BUTTON_LIMITS if item.get("type") == 2 else SELECT_LIMITS
+            for key, limit in limits.items():
+                if key == "options":
+                    errors.count((*where, key), item.get(key), 1, limit)
+                else:
+                    errors.longest((*where, key), item.get(key), limit)
+            for k, option in enumerate(item.get("options") or []):
+                for key, limit in OPTION_LIMITS.items():
+                    errors.longest((*where, "options", k, key), option.get(key), limit)
+
+
+def _check_modal(errors: _Errors, at: tuple[str | int, ...], modal: dict[str, Any]) -> None:
+    for key in ("title", "custom_id"):
+        errors.longest((*at, key), modal.get(key), MODAL_LIMITS[key])
+    rows = modal.get("components") or []
+    errors.count((*at, "components"), rows, 1, MODAL_LIMITS["components"])
+    for i, row in enumerate(rows):
+        items = row.get("components") or ([row["component"]] if "component" in row else [])
+        errors.longest(
+            (*at, "components", i, "label"), row.get("label"), TEXT_INPUT_LIMITS["label"]
+        )
+        for j, item in enumerate(items):
+            where = (*at, "components", i, "components", j)
+            for key, limit in TEXT_INPUT_LIMITS.items():
+                errors.longest((*where, key), item.get(key), limit)
+            for key, low in (("min_length", 0), ("max_length", 1)):
+                value = item.get(key)
+                if value is not None and not low <= int(value) <= TEXT_INPUT_LENGTH:
+                    errors.add(
+                        (*where, key),
+                        "NUMBER_TYPE_MAX" if int(value) > TEXT_INPUT_LENGTH else "NUMBER_TYPE_MIN",
+                        f"int value should be between {low} and {TEXT_INPUT_LENGTH}.",
+                    )
 
 
 def bot_user() -> dict[str, Any]:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import discord
 import pytest
 
 import bot.knowledge.moderation as moderation_module
@@ -16,8 +17,10 @@ from bot.knowledge.schema import SourceRef
 from tests.discord_harness import Harness
 from tests.fake_discord import (
     APPLICATION_ID,
+    CHANNEL_ID,
     MOD_LOG_CHANNEL_ID,
     MODERATOR_ROLE_ID,
+    form_errors,
     interaction,
     message,
     role_payload,
@@ -462,11 +465,10 @@ async def test_a_long_diff_shows_answer_and_sources_first_and_attaches_all_of_it
     bot = discord_bot
     kratom = [e for e in await bot.bot.runtime.store.live_entries() if e.topic == "kratom"]
     legal = next(e for e in kratom if e.id == "kratom-legal")
-    padding = " and some more words to make this phrasing long" * 4
     changed = dataclasses.replace(
         legal,
         answer="Laws on kratom differ by country, state and city, and they change. " * 20,
-        alternates=(*legal.alternates, *(f"long phrasing {i}{padding}"[:190] for i in range(15))),
+        alternates=(*legal.alternates, *long_phrasings(15, 190)),
         sources=(*legal.sources[:1], SourceRef("NIDA", "https://nida.nih.gov/research-topics")),
     )
     content = dump_topic("Kratom", [changed if e.id == legal.id else e for e in kratom])
@@ -486,3 +488,83 @@ async def test_a_long_diff_shows_answer_and_sources_first_and_attaches_all_of_it
     assert attachment["filename"] == name
     assert "+- long phrasing 14" in full and "@@ alternates @@" in full
     assert full.index("@@ answer @@") < full.index("@@ sources @@") < full.index("@@ alternates")
+
+
+def long_phrasings(count: int, length: int) -> tuple[str, ...]:
+    words = " and some more words to make this phrasing long" * 5
+    return tuple(f"long phrasing {i}{words}"[:length].rstrip() for i in range(count))
+
+
+async def test_an_entry_too_big_for_the_edit_form_cannot_be_imported(
+    discord_bot: Harness,
+) -> None:
+    bot = discord_bot
+    kratom = [e for e in await bot.bot.runtime.store.live_entries() if e.topic == "kratom"]
+    huge = dataclasses.replace(kratom[0], alternates=long_phrasings(60, 190))  # 11,459 chars
+    content = dump_topic("Kratom", [huge, *kratom[1:]])
+    refused = await send(bot, await import_payload(bot, content.encode()))
+    text = refused["data"]["content"]
+    assert "Nothing was imported" in text
+    assert "the limit is 3800, what the edit form can hold" in text
+    assert await bot.bot.runtime.moderation.pending() == []
+
+
+async def test_the_biggest_entry_an_import_accepts_opens_in_the_edit_form(
+    discord_bot: Harness,
+) -> None:
+    bot = discord_bot
+    kratom = [e for e in await bot.bot.runtime.store.live_entries() if e.topic == "kratom"]
+    path = "/research-topics/" + "a" * 400
+    biggest = dataclasses.replace(
+        kratom[0],
+        question="Q" * 199 + "?",
+        answer="Kratom is a tropical tree. " * 55,
+        alternates=long_phrasings(19, 199),  # 3,789 characters, one a line
+        sources=tuple(SourceRef("T" * 30, f"https://nida.nih.gov{path}{i}") for i in range(8)),
+        tags=tuple(f"{'t' * 30}{i:02d}" for i in range(12)),
+    )
+    content = dump_topic("Kratom", [biggest, *kratom[1:]])
+    imported = await send(bot, await import_payload(bot, content.encode()))
+    assert "1 change(s) became drafts" in imported["data"]["content"], imported
+    [draft] = await bot.bot.runtime.moderation.pending()
+    await send(bot, click(f"mod:approve:{draft.rev}", BOB))
+    token, values = await open_edit(bot, biggest.id, ALICE)  # Discord took the form
+    assert values["alternates"] == "\n".join(biggest.alternates)
+    assert bot.fake.rejected == []
+    saved = await send(bot, submit(token, {**values, "answer": "Kratom is a tree."}, ALICE))
+    assert "saved as draft" in saved["data"]["content"]
+
+
+async def test_the_fake_refuses_what_discord_refuses(discord_bot: Harness) -> None:
+    channel = discord_bot.bot.get_partial_messageable(int(CHANNEL_ID))
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("x" * 2001)
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert "Must be 2000 or fewer in length." in str(refused.value)
+    too_big = [discord.Embed(description="d" * 4000) for _ in range(2)]
+    with pytest.raises(discord.HTTPException, match="Embed size exceeds maximum size of 6000"):
+        await channel.send(embeds=too_big)
+    field = discord.Embed(title="t").add_field(name="n", value="v" * 1025)
+    with pytest.raises(discord.HTTPException, match="1024 or fewer"):
+        await channel.send(embed=field)
+    modal = {
+        "type": 9,
+        "data": {
+            "title": "t" * 46,
+            "custom_id": "m",
+            "components": [
+                {
+                    "type": 1,
+                    "components": [
+                        {"type": 4, "custom_id": f"c{i}", "label": "l", "value": "v" * 4001}
+                    ],
+                }
+                for i in range(6)
+            ],
+        },
+    }
+    errors = form_errors("POST", "/interactions/1/t/callback", modal)["data"]
+    assert errors["title"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+    assert "between 1 and 5" in errors["components"]["_errors"][0]["message"]
+    value = errors["components"]["0"]["components"]["0"]["value"]["_errors"][0]
+    assert value["message"] == "Must be 4000 or fewer in length."

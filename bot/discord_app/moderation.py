@@ -36,6 +36,7 @@ from bot.knowledge.moderation import (
     StaleEdit,
 )
 from bot.knowledge.review import draft_kind, entry_diff, new_domains_note, stale_note
+from bot.knowledge.schema import FORM_BOX_CHARS
 from bot.knowledge.yamlsource import MAX_YAML_BYTES, KnowledgeError
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ def entry_modal(token: str, session: FormSession) -> discord.ui.Modal:
                 default=getattr(session.form, name) or None,
                 placeholder=hints[name],
                 required=name in ("question", "answer", "sources"),
-                max_length=min(4000, FORM_LIMITS[name] + 200),  # room to see the limit message
+                # Room to type past the limit and be told so; never below what a valid entry
+                # fills it with (Discord refuses a value longer than the box).
+                max_length=min(FORM_BOX_CHARS, FORM_LIMITS[name] + 200),
             )
         )
     modal.stop()  # routed by custom_id; discord.py must not keep it (see client.stateless)

@@ -32,10 +32,17 @@ import yaml
 from bot.core.matcher import MatchingConfig
 from bot.knowledge.loader import cross_check, id_lines, parse_faq_file
 from bot.knowledge.schema import (
+    FORM_BOX_CHARS,
     MAX_ALTERNATE_CHARS,
+    MAX_ALTERNATES_TEXT,
     MAX_ANSWER_CHARS,
     MAX_QUESTION_CHARS,
+    MAX_SOURCES_TEXT,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
     Entry,
+    alternates_text,
+    sources_text,
     validate_entry,
 )
 from bot.knowledge.store import KnowledgeStore, now_iso
@@ -86,13 +93,16 @@ FORM_LABELS = {
     "sources": "Sources",
     "tags": "Tags",
 }
-FORM_LIMITS = {  # characters a moderator can type in each box (Discord's text input max 4000)
+# Characters each box holds: the schema's limits (so every valid entry fits its form), within
+# Discord's 4,000 a text box.
+FORM_LIMITS = {
     "question": MAX_QUESTION_CHARS,
-    "alternates": 4000,
+    "alternates": MAX_ALTERNATES_TEXT,
     "answer": MAX_ANSWER_CHARS,
-    "sources": 2000,
-    "tags": 300,
+    "sources": MAX_SOURCES_TEXT,
+    "tags": MAX_TAGS * (MAX_TAG_CHARS + 2),  # "a, b, c"
 }
+assert all(limit <= FORM_BOX_CHARS for limit in FORM_LIMITS.values())
 
 
 @dataclass(frozen=True)
@@ -109,9 +119,9 @@ class EditForm:
     def from_entry(cls, entry: Entry) -> EditForm:
         return cls(
             question=entry.question,
-            alternates="\n".join(entry.alternates),
+            alternates=alternates_text(entry.alternates),
             answer=entry.answer,
-            sources="\n".join(f"{s.title} | {s.url}" for s in entry.sources),
+            sources=sources_text(entry.sources),
             tags=", ".join(entry.tags),
         )
 

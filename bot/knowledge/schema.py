@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,9 +23,17 @@ MAX_ALTERNATES = 60
 MAX_SOURCES = 8
 MAX_SOURCE_TITLE_CHARS = 200
 MAX_URL_CHARS = 500
+# Every entry must fit the moderators' edit form, where Discord allows 4,000 characters a text
+# box: the phrasings (one a line) and the sources ("Title | URL" a line) are limited as a whole,
+# with room left in the box to type past the limit and be told so. What an import accepts is
+# therefore always what the form can show.
+FORM_BOX_CHARS = 4000
+MAX_ALTERNATES_TEXT = 3800
+MAX_SOURCES_TEXT = 3800
+MAX_TAG_CHARS = 32
 MAX_TAGS = 12
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+TAG_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{MAX_TAG_CHARS - 1}}}$")
 # Anything that could ping in Discord: @everyone/@here, user/role mentions, and their escapes.
 MENTION_PATTERN = re.compile(r"@(everyone|here)\b|<@[!&]?\d*>?|<#\d+>", re.IGNORECASE)
 # [text](url): the text can claim one site while the link goes to another (phishing).
@@ -60,6 +68,20 @@ REQUIRED_FIELDS = ("id", "question", "answer", "sources", "reviewed", "reviewer"
 class SourceRef:
     title: str
     url: str
+
+    @property
+    def form_line(self) -> str:
+        """How the edit form shows (and reads back) a source."""
+        return f"{self.title} | {self.url}"
+
+
+def alternates_text(alternates: Sequence[str]) -> str:
+    """How the edit form shows the other phrasings: one a line."""
+    return "\n".join(alternates)
+
+
+def sources_text(sources: Sequence[SourceRef]) -> str:
+    return "\n".join(s.form_line for s in sources)
 
 
 @dataclass(frozen=True)
@@ -265,6 +287,12 @@ def validate_entry(
             if MASKED_LINK.search(alt):
                 problem(("alternates", i), "must not contain masked links")
             alternates.append(alt.strip())
+        if len(alternates_text(alternates)) > MAX_ALTERNATES_TEXT:
+            problem(
+                ("alternates",),
+                f"together (one a line) they are {len(alternates_text(alternates))} characters; "
+                f"the limit is {MAX_ALTERNATES_TEXT}, what the edit form can hold",
+            )
 
     sources: list[SourceRef] = []
     raw_sources = raw.get("sources", [])
@@ -306,6 +334,12 @@ def validate_entry(
                     "authoritative body",
                 )
             sources.append(SourceRef(title.strip(), url.strip()))
+        if len(sources_text(sources)) > MAX_SOURCES_TEXT:
+            problem(
+                ("sources",),
+                f"together (one 'Title | URL' a line) they are {len(sources_text(sources))} "
+                f"characters; the limit is {MAX_SOURCES_TEXT}, what the edit form can hold",
+            )
 
     tags: list[str] = []
     raw_tags = raw.get("tags", [])
