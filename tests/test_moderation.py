@@ -7,6 +7,7 @@ import dataclasses
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -316,3 +317,25 @@ def test_a_link_smuggled_into_a_source_line_is_refused_by_the_form() -> None:
         "parentheses or invisible characters; it contains ')' (allowed: letters, digits and "
         "- . _ ~ ! $ & ' * + , ; = : @ % / ? #) (write each source as: Title | https://...)"
     ]
+
+
+async def test_an_entry_published_while_an_import_runs_is_skipped_not_overwritten(
+    moderation: Moderation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kratom = [e for e in await moderation.store.live_entries() if e.topic == "kratom"]
+    changed = [
+        dataclasses.replace(e, answer=f"Imported wording {i}.") for i, e in enumerate(kratom)
+    ]
+    states = moderation._states
+
+    async def then_someone_publishes() -> Any:
+        found = await states()  # the import has read what is live...
+        await moderation.approve(await edit(moderation, kratom[0].id, "Bob was quicker."), BOB)
+        return found
+
+    monkeypatch.setattr(moderation, "_states", then_someone_publishes)
+    report = await moderation.import_topic(dump_topic("Kratom", changed), "kratom.yaml", ALICE)
+    assert [d.entry_id for d in report.drafted] == [e.id for e in kratom[1:]]
+    assert len(report.skipped) == 1 and report.skipped[0].startswith(f"{kratom[0].id}: ")
+    assert "Nothing was overwritten" in report.skipped[0]
+    assert await live_answer(moderation, kratom[0].id) == "Bob was quicker."

@@ -546,10 +546,17 @@ class ModerationCommands:
             if report.not_in_file
             else ""
         )
+        skipped = (
+            "\nNot drafted, changed by someone else while importing (import again to retry): "
+            + "; ".join(report.skipped)
+            if report.skipped
+            else ""
+        )
         await say(
             interaction,
             f"Imported `{attachment.filename}`: {len(report.drafted)} change(s) became drafts "
-            f"({drafted}); {report.unchanged} unchanged.{left}\nReview them with `/faq review`.",
+            f"({drafted}); {report.unchanged} unchanged.{left}{skipped}\n"
+            "Review them with `/faq review`.",
         )
         if report.drafted:
             await post_mod_log(
