@@ -11,6 +11,7 @@ import json
 import shutil
 import threading
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -165,11 +166,11 @@ def test_held_out_crisis_recall_floor(
     crises = [r for r in held_out_screening if r[1]]
     recall = sum(r[2] for r in crises) / len(crises)
     with_lines = sum(r[2] or r[4] for r in crises) / len(crises)
-    assert recall >= 0.68, f"crisis recall {recall:.1%}"
-    assert with_lines >= 0.88, f"crisis lines shown {with_lines:.1%}"
+    assert recall >= 0.85, f"crisis recall {recall:.1%}"
+    assert with_lines >= 0.96, f"crisis lines shown {with_lines:.1%}"
     for kind in CRISIS_TYPES:
         of_kind = [r for r in crises if r[1] == kind]
-        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.50, kind
+        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.78, kind
 
 
 def test_held_out_false_alarm_ceilings(
@@ -177,18 +178,24 @@ def test_held_out_false_alarm_ceilings(
 ) -> None:
     look = [r for r in held_out_screening if r[0] in LOOKALIKE_GROUPS]
     faq = [r for r in held_out_screening if r[0] in FAQ_GROUPS]
-    assert sum(r[2] for r in look) / len(look) <= 0.20
+    assert sum(r[2] for r in look) / len(look) <= 0.18
     assert sum(r[2] for r in faq) / len(faq) <= 0.04
 
 
-def test_the_model_adds_to_the_rules(loaded: LoadedKnowledge, semantic_engine: Engine) -> None:
-    rules_only = Engine(knowledge_base(loaded, loaded.entries))
+def test_the_classifier_adds_to_the_rules_with_and_without_the_model(
+    loaded: LoadedKnowledge, engine: Engine, semantic_engine: Engine
+) -> None:
+    # `engine` (conftest) is the rules alone; without a model the classifier scores the
+    # message's n-grams alone (its text_only head), as a bot without the model runs.
+    text_only = Engine(knowledge_base(loaded, loaded.entries))
     crises = [m for m in load_corpus(HELD_OUT) if m.crisis]
-    by_rules = sum(rules_only.screen(rules_only.read(m.text)).crisis is not None for m in crises)
-    both = sum(
-        semantic_engine.screen(semantic_engine.read(m.text)).crisis is not None for m in crises
-    )
-    assert both >= by_rules + len(crises) // 5  # at least 20 points of recall from the model
+
+    def caught(e: Engine) -> int:
+        return sum(e.screen(e.read(m.text)).crisis is not None for m in crises)
+
+    by_rules = caught(engine)
+    assert caught(text_only) >= by_rules + len(crises) // 5
+    assert caught(semantic_engine) >= caught(text_only)
 
 
 # --- graded replies and every sentence screened -------------------------------------------
@@ -217,7 +224,7 @@ def test_a_crisis_buried_in_a_long_question_is_still_a_crisis(
         "im not planning to be alive by then. also does it stay in hair"
     )
     assert len(segments(post)) >= 3
-    rules_only = Engine(knowledge_base(loaded, loaded.entries))
+    rules_only = Engine(replace(knowledge_base(loaded, loaded.entries), classifier=None))
     for engine in (rules_only, semantic_engine):
         assert engine.answer(post).crisis is CrisisType.SELF_HARM
 
@@ -341,10 +348,8 @@ def test_questions_about_someone_else_match_like_first_person(
     assert semantic_engine.answer(first).entry_id == semantic_engine.answer(other).entry_id
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known false alarm: the classifier reads partner + night + body as abuse"
-)
-def test_known_false_alarm_partner_in_withdrawal(semantic_engine: Engine) -> None:
+def test_a_partner_in_withdrawal_at_night_is_not_an_alarm(semantic_engine: Engine) -> None:
+    # Was a false alarm (partner + night + body read as abuse) before the n-grams.
     reply = semantic_engine.answer("my bf is in kratom wd, legs wont stop moving at night")
     assert reply.entry_id == "kratom-withdrawal"
 

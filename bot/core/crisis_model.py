@@ -1,26 +1,35 @@
-"""The crisis classifier: a softmax head on sentence embeddings, beside the safety rules.
+"""The crisis classifier: a softmax head on the message's meaning and its exact words, beside
+the safety rules.
 
 Trained by `tests/bench/train_crisis.py` on the labelled corpus in `tests/data/crisis/` and
-shipped as `knowledge/crisis_classifier.json`: the weights, the embedding model they belong to,
-the hash of the data they were trained on, and two thresholds calibrated on held-back folds of
-the training data (never on the held-out split):
+shipped as `knowledge/crisis_classifier.json`: the n-gram vocabulary, two heads, the embedding
+model the first belongs to, and the hash of the data they were trained on.
 
-- `crisis`: at or above, the message gets the crisis reply, exactly as when a rule fires;
-- `possible`: at or above (but below `crisis`), the answer is kept and led by a short check-in
-  and the region's crisis lines.
+- `with_model`: the sentence embedding and the n-grams side by side (used when the model of
+  meaning is loaded and is the one it was trained for);
+- `text_only`: the n-grams alone, so a bot whose model is missing still has more than rules.
+
+Each head has two thresholds, calibrated on held-back folds of the training data (never on the
+held-out split): at or above `crisis` the message gets the crisis reply, exactly as when a rule
+fires; at or above `possible` (but below `crisis`) the answer is kept and led by a short
+check-in and the region's crisis lines. A message scores the highest P(crisis) of its whole
+text and each of its sentences.
 """
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from bot.core.ngrams import NgramBlock, NgramFeatures
 from bot.core.reply import CrisisType
-from bot.core.semantic import Reading
 
 NONE_CLASS = "none"
+HEADS = ("with_model", "text_only")
 
 
 @dataclass(frozen=True)
@@ -31,74 +40,123 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class CrisisClassifier:
-    model: str  # the embedder it was trained for; refused with any other
-    classes: tuple[str, ...]  # "none" and the CrisisType values
-    weights: np.ndarray  # [classes, dim]
+class Head:
+    dense: np.ndarray | None  # [classes, dim] on the embedding, or None (text only)
+    sparse: np.ndarray  # [classes, n-gram columns]
     bias: np.ndarray  # [classes]
     crisis_threshold: float
     possible_threshold: float
+
+    def logits(
+        self, rows: Sequence[tuple[np.ndarray, np.ndarray]], vectors: np.ndarray | None
+    ) -> np.ndarray:
+        out: np.ndarray = np.stack([self.sparse[:, cols] @ vals for cols, vals in rows])
+        out += self.bias
+        if self.dense is not None and vectors is not None:
+            out += vectors @ self.dense.T
+        return out
+
+
+@dataclass(frozen=True)
+class CrisisClassifier:
+    model: str  # the embedder the with_model head was trained for
+    classes: tuple[str, ...]  # "none" and the CrisisType values
+    features: NgramFeatures
+    with_model: Head
+    text_only: Head
     trained_on: str  # sha256 of the training data
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        logits = vectors @ self.weights.T + self.bias
+    def assess(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> Assessment:
+        """Score the whole message and its segments (`texts`, in the order of `vectors`' rows
+        when the model ran; pass None when it did not or is not this head's model)."""
+        head = self.with_model if vectors is not None else self.text_only
+        logits = head.logits([self.features.row(t) for t in texts], vectors)
         logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        probs: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
-        return probs
-
-    def assess(self, reading: Reading) -> Assessment | None:
-        if reading.vectors is None:
-            return None
-        probs = self.probabilities(reading.vectors)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
         none = self.classes.index(NONE_CLASS)
         crisis = 1.0 - probs[:, none]
         row = int(np.argmax(crisis))
         ranked = [c for c in np.argsort(-probs[row]) if int(c) != none]
         crisis_type = CrisisType(self.classes[int(ranked[0])])
         score = float(crisis[row])
-        if score >= self.crisis_threshold:
+        if score >= head.crisis_threshold:
             level = "crisis"
-        elif score >= self.possible_threshold:
+        elif score >= head.possible_threshold:
             level = "possible"
         else:
             level = "none"
         return Assessment(round(score, 3), crisis_type, level)
 
 
+# --- the file -------------------------------------------------------------------------------
+
+
+def pack(array: np.ndarray, dtype: str) -> dict[str, Any]:
+    """An array as base64 of little-endian `dtype` with its shape (compact, exact, diffable
+    enough: a retrain rewrites it whole anyway)."""
+    data = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
+    encoded = base64.b64encode(data.tobytes()).decode()
+    return {"dtype": dtype, "shape": list(data.shape), "b64": encoded}
+
+
+def unpack(packed: Any) -> np.ndarray:
+    if not isinstance(packed, dict) or packed.get("dtype") not in ("float16", "float32"):
+        raise ValueError("an array must be {dtype: float16|float32, shape, b64}")
+    raw = base64.b64decode(str(packed["b64"]), validate=True)
+    dtype = np.dtype(str(packed["dtype"])).newbyteorder("<")
+    shape = tuple(int(n) for n in packed["shape"])
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(np.float32)
+
+
+def _block(data: Any, name: str) -> NgramBlock:
+    terms = data[name]
+    idf = unpack(data[f"{name}_idf"])
+    if not isinstance(terms, list) or idf.shape != (len(terms),):
+        raise ValueError(f"ngrams.{name} and its idf must have the same length")
+    return NgramBlock({str(t): i for i, t in enumerate(terms)}, idf)
+
+
+def _head(data: Any, classes: int, columns: int, with_dense: bool) -> Head:
+    sparse = unpack(data["sparse"])
+    bias = np.asarray(data["bias"], dtype=np.float32)
+    dense = unpack(data["dense"]) if with_dense else None
+    crisis = float(data["thresholds"]["crisis"])
+    possible = float(data["thresholds"]["possible"])
+    if sparse.shape != (classes, columns) or bias.shape != (classes,):
+        raise ValueError("weights must be [classes, n-gram columns] and bias [classes]")
+    if dense is not None and (dense.ndim != 2 or dense.shape[0] != classes):
+        raise ValueError("dense weights must be [classes, dim]")
+    if not 0 < possible <= crisis < 1:
+        raise ValueError("thresholds must satisfy 0 < possible <= crisis < 1")
+    return Head(dense, sparse, bias, crisis, possible)
+
+
 def parse_classifier(data: Any) -> tuple[CrisisClassifier | None, list[str]]:
-    """The shipped head, or the reasons it cannot be used (each a short sentence)."""
+    """The shipped classifier, or the reasons it cannot be used (each a short sentence)."""
     if not isinstance(data, dict):
         return None, ["must be a mapping"]
-    problems: list[str] = []
     classes = data.get("classes")
     expected = {NONE_CLASS, *(t.value for t in CrisisType)}
     if not isinstance(classes, list) or set(classes) != expected or len(classes) != len(expected):
-        problems.append(f"classes must be exactly {sorted(expected)}")
-        return None, problems
-    try:
-        weights = np.asarray(data["weights"], dtype=np.float32)
-        bias = np.asarray(data["bias"], dtype=np.float32)
-        crisis = float(data["thresholds"]["crisis"])
-        possible = float(data["thresholds"]["possible"])
-    except (KeyError, TypeError, ValueError):
-        return None, ["needs weights, bias and thresholds.crisis/possible"]
-    if weights.ndim != 2 or weights.shape[0] != len(classes) or bias.shape != (len(classes),):
-        problems.append("weights must be [classes, dim] and bias [classes]")
-    if not 0 < possible <= crisis < 1:
-        problems.append("thresholds must satisfy 0 < possible <= crisis < 1")
+        return None, [f"classes must be exactly {sorted(expected)}"]
     if not isinstance(data.get("model"), str):
-        problems.append("model must name the embedding model")
-    if problems:
-        return None, problems
+        return None, ["model must name the embedding model"]
+    try:
+        features = NgramFeatures(_block(data["ngrams"], "words"), _block(data["ngrams"], "chars"))
+        heads = data["heads"]
+        with_model = _head(heads["with_model"], len(classes), features.size, with_dense=True)
+        text_only = _head(heads["text_only"], len(classes), features.size, with_dense=False)
+    except (KeyError, TypeError, ValueError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        return None, [f"needs ngrams and heads with_model/text_only ({detail})"]
     return (
         CrisisClassifier(
             model=str(data["model"]),
             classes=tuple(str(c) for c in classes),
-            weights=weights,
-            bias=bias,
-            crisis_threshold=crisis,
-            possible_threshold=possible,
+            features=features,
+            with_model=with_model,
+            text_only=text_only,
             trained_on=str(data.get("trained_on", "")),
         ),
         [],

@@ -71,12 +71,12 @@ class Engine:
             )
         self.matcher = Matcher(kb.entries, kb.matching, semantic)
         self.by_id = {e.id: e for e in kb.entries}
-        # A head trained on another model's vectors would be noise: use it only with its own.
-        classifier = kb.classifier
-        self.classifier = (
-            classifier
-            if embedder is not None and classifier and classifier.model == embedder.name
-            else None
+        self.classifier = kb.classifier
+        # A head trained on another model's vectors would be noise: the n-grams alone then.
+        self._vectors_fit_classifier = (
+            embedder is not None
+            and self.classifier is not None
+            and self.classifier.model == embedder.name
         )
 
     @property
@@ -97,7 +97,10 @@ class Engine:
         return read(normalise(question), self.embedder)
 
     def screen(self, reading: Reading) -> Screening:
-        assessment = self.classifier.assess(reading) if self.classifier else None
+        assessment = None
+        if self.classifier is not None:
+            vectors = reading.vectors if self._vectors_fit_classifier else None
+            assessment = self.classifier.assess((reading.normalised, *reading.segments), vectors)
         return screen(reading.normalised, self.kb.safety, reading.segments, assessment)
 
     def answer(self, question: str, context: AskContext | None = None) -> Reply:

@@ -1,4 +1,5 @@
-"""Safety screen benchmark: rules alone, classifier alone, both; accuracy and time per message.
+"""Safety screen benchmark: rules alone, classifier alone (n-grams; model + n-grams), both;
+accuracy and time per message.
 
 Run on demand: .venv/bin/python -m tests.bench.bench_safety
 
@@ -16,8 +17,10 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.config import SHIPPED_KNOWLEDGE, default_cache_dir
+from bot.core.crisis_model import Head
 from bot.core.engine import Engine
 from bot.core.safety import Screening
 from bot.knowledge.loader import load_knowledge
@@ -78,7 +81,8 @@ def timed(engine: Engine, text: str, rounds: int) -> tuple[float, float]:
 
 def main() -> None:
     loaded = load_knowledge(SHIPPED_KNOWLEDGE)
-    rules = Engine(knowledge_base(loaded, loaded.entries))
+    rules = Engine(replace(knowledge_base(loaded, loaded.entries), classifier=None))
+    text_only = Engine(knowledge_base(loaded, loaded.entries))  # no model: n-grams alone
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model = load_model(default_cache_dir())
     assert model.embedder is not None, model.reason
@@ -87,22 +91,27 @@ def main() -> None:
     assert classifier is not None
 
     held = load_corpus(HELD_OUT)
-    screened: dict[str, tuple[Screening, Screening]] = {}
+    screened: dict[str, tuple[Screening, Screening, Screening]] = {}
     for m in held:
-        reading = both.read(m.text)
-        screened[m.text] = (rules.screen(rules.read(m.text)), both.screen(reading))
+        screened[m.text] = (
+            rules.screen(rules.read(m.text)),
+            text_only.screen(text_only.read(m.text)),
+            both.screen(both.read(m.text)),
+        )
 
-    def by_rules(m: Message) -> tuple[bool, bool]:
-        s = screened[m.text][0]
-        return s.crisis is not None, s.possible is not None
+    def decided(column: int) -> Callable[[Message], tuple[bool, bool]]:
+        def decide(m: Message) -> tuple[bool, bool]:
+            s = screened[m.text][column]
+            return s.crisis is not None, s.possible is not None
 
-    def by_model(m: Message) -> tuple[bool, bool]:
-        score = screened[m.text][1].model_score or 0.0
-        return score >= classifier.crisis_threshold, score >= classifier.possible_threshold
+        return decide
 
-    def by_both(m: Message) -> tuple[bool, bool]:
-        s = screened[m.text][1]
-        return s.crisis is not None, s.possible is not None
+    def alone(column: int, head: Head) -> Callable[[Message], tuple[bool, bool]]:
+        def decide(m: Message) -> tuple[bool, bool]:
+            score = screened[m.text][column].model_score or 0.0
+            return score >= head.crisis_threshold, score >= head.possible_threshold
+
+        return decide
 
     for name, msgs in (
         ("held-out, all", held),
@@ -110,11 +119,13 @@ def main() -> None:
     ):
         n = sum(1 for m in msgs if m.crisis)
         print(f"{name}: {n} crisis, {len(msgs) - n} other messages")
-        table("rules alone", by_rules, msgs)
-        table("model alone", by_model, msgs)
-        table("rules + model", by_both, msgs)
+        table("rules alone", decided(0), msgs)
+        table("n-grams alone", alone(1, classifier.text_only), msgs)
+        table("rules+n-grams", decided(1), msgs)
+        table("model alone", alone(2, classifier.with_model), msgs)
+        table("rules + model", decided(2), msgs)
 
-    for name, engine in (("rules alone", rules), ("rules + model", both)):
+    for name, engine in (("rules alone", rules), ("no model", text_only), ("with model", both)):
         short = timed(engine, SHORT, 300)
         long = timed(engine, LONG, 100)
         print(
