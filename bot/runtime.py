@@ -88,7 +88,12 @@ class Runtime:
 
 def knowledge_base(loaded: LoadedKnowledge, entries: Sequence[Entry]) -> KnowledgeBase:
     return KnowledgeBase(
-        tuple(entries), loaded.resources, loaded.safety, loaded.matching, loaded.classifier
+        tuple(entries),
+        loaded.resources,
+        loaded.safety,
+        loaded.matching,
+        loaded.classifier,
+        loaded.entry_classifier,
     )
 
 

@@ -143,3 +143,14 @@ def calibrate(rank: Ranker, items: list[Labelled]) -> tuple[float, MatchScore]:
             best = (objective, threshold, result)
     assert best is not None
     return best[1], best[2]
+
+
+def entry_training_hash(phrasings: dict[str, list[str]], negatives: list[str]) -> str:
+    """What the shipped entry classifier learnt from: the FAQ's phrasings, the TUNING split's
+    questions and the negatives. Retrain (tests/bench/train_matcher.py) when this changes."""
+    import hashlib
+    import json
+
+    tuning = sorted((i.text, sorted(i.answers)) for i in load_devset(TUNING))
+    blob = json.dumps([sorted(phrasings.items()), tuning, sorted(negatives)], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()

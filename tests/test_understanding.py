@@ -21,6 +21,7 @@ from bot.config import Settings, default_cache_dir
 from bot.core.engine import AskContext, Engine
 from bot.core.reply import CrisisType, ReplyKind
 from bot.core.semantic import VectorCache, segments
+from bot.core.text import normalise
 from bot.knowledge.loader import LoadedKnowledge
 from bot.runtime import knowledge_base, start_runtime
 from bot.semantic import load_model, minilm
@@ -34,7 +35,7 @@ from tests.crisis_corpus import (
     load_corpus,
     training_hash,
 )
-from tests.matcher_metrics import STYLES, evaluate, load_devset
+from tests.matcher_metrics import STYLES, entry_training_hash, evaluate, load_devset
 
 US = AskContext(locale="en-US")
 
@@ -106,7 +107,8 @@ def test_without_the_model_it_says_so_and_the_rules_still_protect(
     assert result.returncode == 0, result.stderr
     assert "model of meaning OFF" in result.stderr and "not installed" in result.stderr
     crisis, answer = (json.loads(line) for line in result.stdout.splitlines())
-    assert crisis["kind"] == "crisis" and crisis["crisis_score"] is None
+    assert crisis["kind"] == "crisis"
+    assert isinstance(crisis["crisis_score"], float)  # the classifier's n-gram head still runs
     assert answer["kind"] == "answer" and answer["entry_id"] == "kratom-what-is"
 
 
@@ -166,7 +168,7 @@ def test_held_out_crisis_recall_floor(
     crises = [r for r in held_out_screening if r[1]]
     recall = sum(r[2] for r in crises) / len(crises)
     with_lines = sum(r[2] or r[4] for r in crises) / len(crises)
-    assert recall >= 0.85, f"crisis recall {recall:.1%}"
+    assert recall >= 0.86, f"crisis recall {recall:.1%}"
     assert with_lines >= 0.96, f"crisis lines shown {with_lines:.1%}"
     for kind in CRISIS_TYPES:
         of_kind = [r for r in crises if r[1] == kind]
@@ -292,17 +294,54 @@ def test_member_style_dev_set_is_big_and_tagged(loaded: LoadedKnowledge) -> None
 
 
 def test_fused_matcher_held_out_floors(semantic_engine: Engine) -> None:
-    # Regression floors at today's held-out figures; the targets (top-1 >= 90%, every
-    # style >= 85%, abstention >= 92%, wrong <= 3%) are not all met yet (docs/how-it-works.md).
+    # Regression floors at today's held-out figures (rounds 2 and 3 included); the issue's
+    # targets (top-1 >= 90%, every style >= 85%, abstention >= 92%, wrong <= 3%) are not all met
+    # yet: abstention is short (docs/how-it-works.md).
     held = load_devset(HELD_OUT)
     threshold = semantic_engine.matcher.answer_threshold
     result = evaluate(_rank(semantic_engine), held, threshold)
-    assert result.top1_rate >= 0.85, f"top-1 {result.top1_rate:.1%}"
-    assert result.abstention_rate >= 0.82, f"abstention {result.abstention_rate:.1%}"
-    assert result.wrong_rate <= 0.11, f"wrong {result.wrong_rate:.1%}"
+    assert result.top1_rate >= 0.93, f"top-1 {result.top1_rate:.1%}"
+    assert result.abstention_rate >= 0.85, f"abstention {result.abstention_rate:.1%}"
+    assert result.wrong_rate <= 0.045, f"wrong {result.wrong_rate:.1%}"
     for style in STYLES:
         styled = [i for i in held if i.style == style]
-        assert evaluate(_rank(semantic_engine), styled, threshold).top1_rate >= 0.75, style
+        assert evaluate(_rank(semantic_engine), styled, threshold).top1_rate >= 0.90, style
+
+
+def test_the_shipped_entry_classifier_was_trained_on_todays_faq_and_tuning_split(
+    loaded: LoadedKnowledge,
+) -> None:
+    assert loaded.entry_classifier is not None
+    phrasings = {e.id: [normalise(p) for p in e.phrasings] for e in loaded.entries}
+    negatives = [
+        normalise(m.text)
+        for m in load_corpus(TRAINING)
+        if m.group in ("chatter", "other_language")
+    ]
+    assert loaded.entry_classifier.trained_on == entry_training_hash(phrasings, negatives), (
+        "the FAQ's phrasings or the tuning questions changed: retrain with "
+        "python -m tests.bench.train_matcher"
+    )
+
+
+def test_an_entry_the_classifier_never_saw_still_competes_on_the_fused_score(
+    loaded: LoadedKnowledge, semantic_engine: Engine
+) -> None:
+    # A moderator adds an entry after training: the classifier adds nothing for it, and the
+    # fused score alone can still answer with it.
+    base = loaded.entries[0]
+    new = replace(
+        base,
+        id="kratom-new-moderator-entry",
+        question="Can I bring kratom on a plane to Japan?",
+        alternates=("flying to japan with kratom capsules, allowed?",),
+    )
+    engine = Engine(
+        knowledge_base(loaded, [*loaded.entries, new]),
+        semantic_engine.embedder,
+    )
+    reply = engine.answer("can i fly to japan with my kratom caps")
+    assert reply.entry_id == "kratom-new-moderator-entry"
 
 
 def test_fusion_beats_lexical_alone(engine: Engine, semantic_engine: Engine) -> None:

@@ -18,14 +18,13 @@ text and each of its sentences.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from bot.core.ngrams import NgramBlock, NgramFeatures
+from bot.core.ngrams import NgramFeatures, parse_features, unpack
 from bot.core.reply import CrisisType
 
 NONE_CLASS = "none"
@@ -92,31 +91,6 @@ class CrisisClassifier:
 # --- the file -------------------------------------------------------------------------------
 
 
-def pack(array: np.ndarray, dtype: str) -> dict[str, Any]:
-    """An array as base64 of little-endian `dtype` with its shape (compact, exact, diffable
-    enough: a retrain rewrites it whole anyway)."""
-    data = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
-    encoded = base64.b64encode(data.tobytes()).decode()
-    return {"dtype": dtype, "shape": list(data.shape), "b64": encoded}
-
-
-def unpack(packed: Any) -> np.ndarray:
-    if not isinstance(packed, dict) or packed.get("dtype") not in ("float16", "float32"):
-        raise ValueError("an array must be {dtype: float16|float32, shape, b64}")
-    raw = base64.b64decode(str(packed["b64"]), validate=True)
-    dtype = np.dtype(str(packed["dtype"])).newbyteorder("<")
-    shape = tuple(int(n) for n in packed["shape"])
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(np.float32)
-
-
-def _block(data: Any, name: str) -> NgramBlock:
-    terms = data[name]
-    idf = unpack(data[f"{name}_idf"])
-    if not isinstance(terms, list) or idf.shape != (len(terms),):
-        raise ValueError(f"ngrams.{name} and its idf must have the same length")
-    return NgramBlock({str(t): i for i, t in enumerate(terms)}, idf)
-
-
 def _head(data: Any, classes: int, columns: int, with_dense: bool) -> Head:
     sparse = unpack(data["sparse"])
     bias = np.asarray(data["bias"], dtype=np.float32)
@@ -143,7 +117,7 @@ def parse_classifier(data: Any) -> tuple[CrisisClassifier | None, list[str]]:
     if not isinstance(data.get("model"), str):
         return None, ["model must name the embedding model"]
     try:
-        features = NgramFeatures(_block(data["ngrams"], "words"), _block(data["ngrams"], "chars"))
+        features = parse_features(data["ngrams"])
         heads = data["heads"]
         with_model = _head(heads["with_model"], len(classes), features.size, with_dense=True)
         text_only = _head(heads["text_only"], len(classes), features.size, with_dense=False)

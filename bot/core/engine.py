@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.crisis_model import CrisisClassifier
+from bot.core.entry_model import EntryClassifier
 from bot.core.matcher import Matcher, MatchingConfig, MatchResult
 from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Source, Suggestion
 from bot.core.resources import Region, ResourceDirectory
@@ -45,6 +46,7 @@ class KnowledgeBase:
     safety: SafetyConfig
     matching: MatchingConfig
     classifier: CrisisClassifier | None = None
+    entry_classifier: EntryClassifier | None = None
 
 
 class Engine:
@@ -69,7 +71,10 @@ class Engine:
             semantic = SemanticIndex(
                 [[normalise(p) for p in e.phrasings] for e in kb.entries], cache
             )
-        self.matcher = Matcher(kb.entries, kb.matching, semantic)
+        entry_classifier = kb.entry_classifier
+        if embedder is None or entry_classifier is None or entry_classifier.model != embedder.name:
+            entry_classifier = None  # a head trained on another model's vectors would be noise
+        self.matcher = Matcher(kb.entries, kb.matching, semantic, entry_classifier)
         self.by_id = {e.id: e for e in kb.entries}
         self.classifier = kb.classifier
         # A head trained on another model's vectors would be noise: the n-grams alone then.

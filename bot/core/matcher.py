@@ -26,6 +26,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.entry_model import EntryClassifier
 from bot.core.semantic import SemanticIndex
 from bot.core.text import normalise, words
 from bot.knowledge.schema import Entry
@@ -155,10 +156,13 @@ class Matcher:
         entries: Sequence[Entry],
         config: MatchingConfig,
         semantic: SemanticIndex | None = None,
+        entry_classifier: EntryClassifier | None = None,
     ) -> None:
         self.config = config
         self.entries = list(entries)
         self.semantic = semantic
+        # Only beside the semantic index: it reads the same vectors.
+        self.entry_classifier = entry_classifier if semantic is not None else None
         self.analyzer = Analyzer(config)
         self._subject_re = {
             name: re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
@@ -366,12 +370,16 @@ class Matcher:
     @property
     def answer_threshold(self) -> float:
         """The score an answer needs, on the scale of the active mode (fused or lexical)."""
+        if self.entry_classifier is not None:
+            return self.entry_classifier.answer_threshold
         if self.semantic is not None:
             return self.config.semantic_answer_threshold
         return self.config.answer_threshold
 
     @property
     def suggest_threshold(self) -> float:
+        if self.entry_classifier is not None:
+            return self.entry_classifier.suggest_threshold
         if self.semantic is not None:
             return self.config.semantic_suggest_threshold
         return self.config.suggest_threshold
@@ -391,6 +399,8 @@ class Matcher:
             fused = (1 - weight) * 100 * np.clip(self.semantic.similarities(vectors), 0, None)
             for candidate in lexical:
                 fused[self._index_of[candidate.entry_id]] += weight * candidate.score
+            if self.entry_classifier is not None:
+                fused = self._with_entry_probabilities(fused, normalised, vectors[0])
             order = np.argsort(-fused, kind="stable")[:MAX_RESULTS]
             ranked = [Candidate(self.entries[i].id, round(float(fused[i]), 1)) for i in order]
         else:
@@ -408,6 +418,21 @@ class Matcher:
                 kept.append(Candidate(c.entry_id, round(min(100.0, c.score + bonus), 1)))
         kept.sort(key=lambda c: c.score, reverse=True)
         return kept
+
+    def _with_entry_probabilities(
+        self, fused: np.ndarray, normalised: str, vector: np.ndarray
+    ) -> np.ndarray:
+        """(fused + w x 100 x P(entry)) / (1 + w): still a 0-100 score. An entry the classifier
+        never saw (a moderator added it after training) keeps its fused score as it is."""
+        assert self.entry_classifier is not None
+        w = self.entry_classifier.weight
+        learnt = fused.copy()
+        for entry_id, p in self.entry_classifier.probabilities(normalised, vector).items():
+            index = self._index_of.get(entry_id)
+            if index is not None:
+                learnt[index] = 100 * p
+        out: np.ndarray = (fused + w * learnt) / (1 + w)
+        return out
 
     def _short_question_fallback(self, canonical: str) -> list[Candidate]:
         """Questions made only of stop words ("who are you") against phrasings just as empty."""
@@ -430,8 +455,8 @@ class Matcher:
         if not candidates:
             return MatchResult((), None, ())
         fused = self.semantic is not None and vectors is not None
-        answer_at = cfg.semantic_answer_threshold if fused else cfg.answer_threshold
-        suggest_at = cfg.semantic_suggest_threshold if fused else cfg.suggest_threshold
+        answer_at = self.answer_threshold if fused else cfg.answer_threshold
+        suggest_at = self.suggest_threshold if fused else cfg.suggest_threshold
         best = candidates[0]
         answer = best if best.score >= answer_at else None
         runners = candidates[1:] if answer else candidates

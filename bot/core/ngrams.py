@@ -9,6 +9,7 @@ inside `knowledge/crisis_classifier.json`, so this module only counts and looks 
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections import Counter
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -105,3 +107,48 @@ def learn_block(
     n = len(documents)
     idf = np.asarray([math.log((1 + n) / (1 + df[t])) + 1.0 for t in kept], dtype=np.float32)
     return NgramBlock({t: i for i, t in enumerate(kept)}, idf)
+
+
+# --- in a JSON file -------------------------------------------------------------------------
+
+
+def pack(array: np.ndarray, dtype: str) -> dict[str, Any]:
+    """An array as base64 of little-endian `dtype` with its shape (compact and exact; a
+    retrain rewrites it whole anyway)."""
+    data = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
+    encoded = base64.b64encode(data.tobytes()).decode()
+    return {"dtype": dtype, "shape": list(data.shape), "b64": encoded}
+
+
+def unpack(packed: Any) -> np.ndarray:
+    if not isinstance(packed, dict) or packed.get("dtype") not in ("float16", "float32"):
+        raise ValueError("an array must be {dtype: float16|float32, shape, b64}")
+    raw = base64.b64decode(str(packed["b64"]), validate=True)
+    dtype = np.dtype(str(packed["dtype"])).newbyteorder("<")
+    shape = tuple(int(n) for n in packed["shape"])
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(np.float32)
+
+
+def _block(data: Any, name: str) -> NgramBlock:
+    terms = data[name]
+    idf = unpack(data[f"{name}_idf"])
+    if not isinstance(terms, list) or idf.shape != (len(terms),):
+        raise ValueError(f"ngrams.{name} and its idf must have the same length")
+    return NgramBlock({str(t): i for i, t in enumerate(terms)}, idf)
+
+
+def parse_features(data: Any) -> NgramFeatures:
+    """Raises KeyError/TypeError/ValueError on a malformed `ngrams` mapping."""
+    return NgramFeatures(_block(data, "words"), _block(data, "chars"))
+
+
+def features_json(features: NgramFeatures) -> dict[str, Any]:
+    def terms(block: NgramBlock) -> list[str]:
+        return sorted(block.terms, key=block.terms.__getitem__)
+
+    return {
+        "words": terms(features.words),
+        "words_idf": pack(features.words.idf, "float32"),
+        "chars": terms(features.chars),
+        "chars_idf": pack(features.chars.idf, "float32"),
+    }

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.crisis_model import CrisisClassifier, parse_classifier
+from bot.core.entry_model import EntryClassifier, parse_entry_classifier
 from bot.core.matcher import MatchingConfig, parse_matching, phrasing_key
 from bot.core.resources import ResourceDirectory, parse_resources
 from bot.core.safety import SafetyConfig, parse_safety
@@ -33,6 +34,8 @@ MATCHING_FILE = "matching.yaml"
 SOURCE_DOMAINS_FILE = "source_domains.yaml"
 # Optional: without it (or without the model it was trained for) the rules screen alone.
 CLASSIFIER_FILE = "crisis_classifier.json"
+# Optional too: without it the matcher fuses the lexical score and cosine alone.
+ENTRY_CLASSIFIER_FILE = "entry_classifier.json"
 
 
 @dataclass
@@ -44,6 +47,7 @@ class LoadedKnowledge:
     topics: dict[str, str]  # topic slug -> display title
     warnings: list[Problem] = field(default_factory=list)
     classifier: CrisisClassifier | None = None
+    entry_classifier: EntryClassifier | None = None
     source_domains: SourceDomains = field(default_factory=lambda: SourceDomains({}))
 
 
@@ -223,6 +227,15 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         except (OSError, ValueError) as exc:
             classifier, reasons = None, [f"cannot read: {exc}"]
         problems.extend(Problem(CLASSIFIER_FILE, None, "", reason) for reason in reasons)
+    entry_classifier = None
+    entry_classifier_file = root / ENTRY_CLASSIFIER_FILE
+    if entry_classifier_file.is_file():
+        try:
+            data = json.loads(entry_classifier_file.read_text())
+            entry_classifier, reasons = parse_entry_classifier(data)
+        except (OSError, ValueError) as exc:
+            entry_classifier, reasons = None, [f"cannot read: {exc}"]
+        problems.extend(Problem(ENTRY_CLASSIFIER_FILE, None, "", r) for r in reasons)
 
     faq_dir = root / FAQ_DIR
     files = sorted(faq_dir.glob("*.yaml")) if faq_dir.is_dir() else []
@@ -256,6 +269,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> LoadedKnowledge:
         topics=topics,
         warnings=[p for p in problems if p.severity == "warning"],
         classifier=classifier,
+        entry_classifier=entry_classifier,
         source_domains=source_domains,
     )
 

@@ -19,6 +19,7 @@ import time
 import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process, utils
 
@@ -153,6 +154,27 @@ class FusedWithMiniLM:
         return sorted(fused, key=lambda kv: kv[1], reverse=True)[:10]
 
 
+class TheBot:
+    """The engine as the bot runs it: lexical + cosine + the learnt entry classifier."""
+
+    def __init__(self, entries: Sequence[Entry], config: MatchingConfig) -> None:
+        from bot.config import default_cache_dir
+        from bot.core.engine import Engine
+        from bot.runtime import knowledge_base
+        from bot.semantic import load_model
+
+        loaded = load_knowledge(SHIPPED_KNOWLEDGE)
+        model = load_model(default_cache_dir())
+        assert model.embedder is not None, model.reason
+        kb = replace(knowledge_base(loaded, list(entries)), matching=config)
+        self.engine = Engine(kb, model.embedder)
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        r = self.engine.read(text)
+        ranked = self.engine.matcher.rank(text, r.normalised, r.asking_vectors())
+        return [(c.entry_id, c.score) for c in ranked]
+
+
 METHODS: dict[str, Callable[[Sequence[Entry], MatchingConfig], object]] = {
     "ours (hybrid)": Ours,
     "rapidfuzz WRatio": WRatioBaseline,
@@ -163,9 +185,10 @@ try:  # without the model package the MiniLM rows are left out
 
     METHODS["MiniLM-L6 cosine"] = MiniLMBaseline
     METHODS["ours + MiniLM (50/50)"] = FusedWithMiniLM
+    METHODS["the bot: fused + entry classifier"] = TheBot
 except ImportError:
     pass
-SEMANTIC = ("MiniLM-L6 cosine", "ours + MiniLM (50/50)")
+SEMANTIC = ("MiniLM-L6 cosine", "ours + MiniLM (50/50)", "the bot: fused + entry classifier")
 
 
 def synthetic_entries(real: Sequence[Entry], size: int, seed: int = 7) -> list[Entry]:

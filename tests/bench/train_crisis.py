@@ -32,8 +32,15 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from bot.config import SHIPPED_KNOWLEDGE
-from bot.core.crisis_model import NONE_CLASS, CrisisClassifier, Head, pack
-from bot.core.ngrams import NgramFeatures, char_terms, learn_block, word_terms
+from bot.core.crisis_model import NONE_CLASS, CrisisClassifier, Head
+from bot.core.ngrams import (
+    NgramFeatures,
+    char_terms,
+    features_json,
+    learn_block,
+    pack,
+    word_terms,
+)
 from bot.core.safety import screen
 from bot.core.semantic import Reading, read
 from bot.core.text import normalise
@@ -202,9 +209,6 @@ def main() -> None:
             out["dense"] = pack(h.dense, "float32")
         return out
 
-    def terms(block: dict[str, int]) -> list[str]:
-        return sorted(block, key=block.__getitem__)
-
     OUT.write_text(
         json.dumps(
             {
@@ -212,12 +216,7 @@ def main() -> None:
                 "model": MODEL_NAME,
                 "trained_on": training_hash(training),
                 "classes": list(CLASSES),
-                "ngrams": {
-                    "words": terms(features.words.terms),
-                    "words_idf": pack(features.words.idf, "float32"),
-                    "chars": terms(features.chars.terms),
-                    "chars_idf": pack(features.chars.idf, "float32"),
-                },
+                "ngrams": features_json(features),
                 "heads": {
                     "with_model": head(with_model, "with_model"),
                     "text_only": head(text_only, "text_only"),
