@@ -64,7 +64,7 @@ async def measure(
     fake: FakeDiscord, running: BotProcess, rate: int, seconds: int, messages: float, warmup: int
 ) -> None:
     bot = running.process
-    await asyncio.wait_for(fake.identified.wait(), 60)
+    await running.until(fake.identified, 60)
     await asyncio.sleep(3)  # let discord.py finish its guild-ready wait
     questions = [item.text for item in load_devset()]
     # Warm up (first-use caches), then measure from here.

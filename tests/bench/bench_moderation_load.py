@@ -290,7 +290,7 @@ async def run(rate: int, seconds: float, model: bool) -> None:
     try:
         async with bot_process(env) as running:
             started = time.perf_counter()
-            await asyncio.wait_for(fake.identified.wait(), 900)
+            await running.until(fake.identified, 900)
             print(f"bot ready in {time.perf_counter() - started:.0f} s", flush=True)
             session = Session(fake, loaded, drafts, health_port)
             for _ in range(20):  # warm-up: the first answers fill caches

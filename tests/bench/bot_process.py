@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import sys
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,21 @@ class BotProcess:
     process: asyncio.subprocess.Process
     # Errors, tracebacks, and discord.py's "heartbeat blocked" (a stalled event loop).
     trouble: list[str] = field(default_factory=list)
+    last_lines: deque[str] = field(default_factory=lambda: deque(maxlen=20))
+
+    async def until(self, ready: asyncio.Event, timeout: float) -> None:
+        """Wait for `ready`; if the bot exits first, stop with its last words."""
+        waiting = asyncio.ensure_future(ready.wait())
+        exited = asyncio.ensure_future(self.process.wait())
+        done, _ = await asyncio.wait(
+            {waiting, exited}, timeout=timeout, return_when="FIRST_COMPLETED"
+        )
+        waiting.cancel()
+        exited.cancel()
+        if waiting not in done:
+            await asyncio.sleep(0.5)  # the rest of its log
+            why = "exited" if exited in done else f"was not ready after {timeout:.0f} s"
+            sys.exit(f"the bot {why}:\n" + "\n".join(self.last_lines))
 
     def print_trouble(self) -> None:
         print(f"errors or stalls logged by the bot: {len(self.trouble)}")
@@ -34,6 +50,7 @@ async def bot_process(env: dict[str, str], module: str = "bot") -> AsyncIterator
         assert process.stderr is not None
         async for raw in process.stderr:
             line = raw.decode(errors="replace").rstrip()
+            bot.last_lines.append(line)
             if " ERROR " in line or "Traceback" in line or "blocked" in line:
                 bot.trouble.append(line)
             elif line.startswith("MEMTRACE"):  # tests.bench.traced_bot's report
