@@ -720,6 +720,22 @@ def interaction(
         "context": 0,
         "attachment_size_limit": 10_485_760,
     }
+    if kind == 3:
+        # Discord sends a press with the message it is on, and that message holds the
+        # component pressed (discord.py's DynamicItem finds it there).
+        message_payload = dict(message_payload or message({"flags": 64}))
+        if not message_payload.get("components"):
+            component: dict[str, Any] = {
+                "type": data.get("component_type", 2),
+                "custom_id": data.get("custom_id", ""),
+            }
+            if component["type"] == 2:
+                component |= {"style": 2, "label": "button"}
+            else:
+                component["options"] = [
+                    {"label": str(v), "value": str(v)} for v in data.get("values") or []
+                ]
+            message_payload["components"] = [{"type": 1, "components": [component]}]
     if message_payload is not None:
         payload["message"] = message_payload
     return payload

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.discord_app.client import command_payloads
-from bot.discord_app.support import MENU_POSTS_RATE, SHARES_RATE
+from bot.discord_app.features.member import SHARES_RATE
+from bot.discord_app.features.support import MENU_POSTS_RATE
 from tests.discord_harness import Harness, button, embed_text
 from tests.fake_discord import (
     ALERT_CHANNEL_ID,
@@ -109,6 +109,8 @@ async def test_share_here_is_limited_politely(discord_bot: Harness) -> None:
 
 
 async def test_the_menu_is_offered_to_staff_in_servers_only(discord_bot: Harness) -> None:
-    menu = next(p for p in command_payloads(discord_bot.bot) if p["name"] == "Answer from FAQ")
+    tree = discord_bot.bot.tree
+    payloads = [command.to_dict(tree) for command in tree.get_commands()]
+    menu = next(p for p in payloads if p["name"] == "Answer from FAQ")
     assert int(menu["default_member_permissions"]) == 1 << 13  # Manage Messages
     assert menu.get("contexts") == [0] or menu.get("dm_permission") is False

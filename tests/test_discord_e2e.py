@@ -12,7 +12,7 @@ from typing import Any
 import discord
 
 from bot.config import Settings
-from bot.discord_app.client import FaqBot, command_payloads
+from bot.discord_app.client import FaqBot
 from bot.runtime import start_runtime
 from tests.discord_harness import (
     Harness,
@@ -294,7 +294,11 @@ def test_command_payloads_fit_discords_limits(tmp_path: Path) -> None:
     async def build() -> list[dict[str, Any]]:
         runtime = await start_runtime(Settings.from_env({"FAQBOT_DB": str(tmp_path / "c.db")}))
         try:
-            return command_payloads(FaqBot(runtime, runtime.settings))
+            bot = FaqBot(runtime, runtime.settings)
+            await bot.load_features()  # what setup_hook does at login
+            payloads = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+            await bot.close()
+            return payloads
         finally:
             await runtime.close()
 

@@ -363,7 +363,7 @@ async def test_one_members_repeated_crisis_messages_raise_one_pinging_alert(
 async def test_a_flood_of_crisis_alerts_pings_helpers_a_bounded_number_of_times(
     discord_bot: Harness,
 ) -> None:
-    from bot.discord_app.support import ALERT_PINGS_PER_WINDOW
+    from bot.discord_app.features.support import ALERT_PINGS_PER_WINDOW
 
     await configure_helpers_and_alerts(discord_bot)
     start = len(discord_bot.fake.requests)
@@ -507,7 +507,7 @@ async def test_gaps_with_thousands_stored_answers_while_others_are_answered(
     """/faq gaps defers, then groups off the event loop: another member's /ask is answered
     while the grouping is still running (held open here until that answer has arrived)."""
     from bot.core.gaps import MAX_GROUPED
-    from bot.discord_app import support
+    from bot.discord_app.features import insights
 
     store = discord_bot.bot.runtime.store
     stored = 3000
@@ -521,14 +521,14 @@ async def test_gaps_with_thousands_stored_answers_while_others_are_answered(
         )
     loop = asyncio.get_running_loop()
     grouping, release = asyncio.Event(), threading.Event()
-    real_group_gaps = support.group_gaps
+    real_group_gaps = insights.group_gaps
 
     def held_group_gaps(*args: Any, **kw: Any) -> Any:
         loop.call_soon_threadsafe(grouping.set)
         release.wait(10)  # on the event loop (the old code), this held every member up
         return real_group_gaps(*args, **kw)
 
-    monkeypatch.setattr(support, "group_gaps", held_group_gaps)
+    monkeypatch.setattr(insights, "group_gaps", held_group_gaps)
     payload = faq_gaps()
     start = len(discord_bot.fake.requests)
     first = await discord_bot.send(payload)

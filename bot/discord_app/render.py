@@ -12,7 +12,10 @@ from typing import Any
 
 from bot.core.reply import Reply, ReplyKind, Resource
 
-COLOUR = {ReplyKind.ANSWER: 0x3B82F6, ReplyKind.NO_MATCH: 0x9CA3AF, ReplyKind.CRISIS: 0xDC2626}
+# Every embed colour the bot uses: replies by kind, member-facing pages (browse, about,
+# privacy, settings) and moderators' views (review, history, gaps, stats).
+INFO_COLOUR, MODERATION_COLOUR = 0x3B82F6, 0x8B5CF6
+COLOUR = {ReplyKind.ANSWER: INFO_COLOUR, ReplyKind.NO_MATCH: 0x9CA3AF, ReplyKind.CRISIS: 0xDC2626}
 TITLE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT = 256, 4096, 1024, 2048
 LABEL_LIMIT = 80
 

@@ -313,11 +313,18 @@ class KnowledgeStore:
                 (guild_id, text, now_iso()),
             )
 
-    async def gaps(self, guild_id: str) -> list[str]:
+    async def gaps(self, guild_id: str, limit: int | None = None) -> list[str]:
+        """A server's unanswered questions, oldest first; with `limit`, only the most recent
+        (a server can hold hundreds of thousands, and only the most recent are grouped)."""
         async with self.db.execute(
-            "SELECT text FROM gaps WHERE guild_id = ? ORDER BY id", (guild_id,)
+            "SELECT text FROM gaps WHERE guild_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            (guild_id, -1 if limit is None else limit),  # SQLite: a negative limit is none
         ) as cursor:
-            return [row["text"] for row in await cursor.fetchall()]
+            return [row["text"] for row in await cursor.fetchall()][::-1]
+
+    async def gap_count(self, guild_id: str) -> int:
+        row = await self._fetchone("SELECT COUNT(*) FROM gaps WHERE guild_id = ?", (guild_id,))
+        return int(row[0]) if row else 0
 
     async def count_answer(self, guild_id: str, entry_id: str) -> None:
         async with self.transaction():

@@ -1,23 +1,23 @@
-"""`/config`: per-server settings (Manage Server only), stored per guild and audited.
+"""`/config`: per-server settings (Manage Server only), stored per guild and posted to the
+mod-log.
 
-What each setting means, its type and default live in `bot.knowledge.guild_config`; this module
-is the commands. Every command re-checks Manage Server at run time: a hidden command is not a
-permission.
+What each setting means, its type and default live in `bot.knowledge.guild_config`; this cog
+is the commands. One check re-tests Manage Server at run time for every command: a hidden
+command is not a permission.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
-from bot.discord_app.moderation import actor, post_mod_log, who
-from bot.discord_app.views import NO_PINGS
+from bot.discord_app.client import FaqBot
+from bot.discord_app.render import INFO_COLOUR
+from bot.discord_app.services import NO_PINGS, actor, post_mod_log, say, who
 from bot.knowledge.guild_config import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, GuildConfig
-
-if TYPE_CHECKING:
-    from bot.discord_app.client import FaqBot
 
 REFUSAL = "Sorry, only members with Manage Server can change faqbot's settings. Nothing changed."
 
@@ -58,66 +58,57 @@ def describe(config: GuildConfig, *, default_public: bool, threshold: float) -> 
     )
 
 
-def register_config(bot: FaqBot) -> None:
-    config = app_commands.Group(
-        name="config",
-        description="Server settings for faqbot (Manage Server)",
-        default_permissions=discord.Permissions(manage_guild=True),
-        guild_only=True,
-    )
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class Config(
+    commands.GroupCog,
+    group_name="config",
+    group_description="Server settings for faqbot (Manage Server)",
+):
+    def __init__(self, bot: FaqBot) -> None:
+        self.bot = bot
 
-    async def allowed(interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await interaction.response.send_message(
-                REFUSAL, ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            await say(interaction, REFUSAL)
             return False
         return True
 
-    async def change(interaction: discord.Interaction, done: str, **changes: Any) -> None:
-        if not await allowed(interaction):
-            return
+    async def change(self, interaction: discord.Interaction, done: str, **changes: Any) -> None:
+        store = self.bot.runtime.store
         guild_id = str(interaction.guild_id)
         try:
-            before = await bot.runtime.store.guild_config(guild_id)
-            updated = await bot.runtime.store.set_guild_config(
-                guild_id, actor(interaction.user), **changes
-            )
+            before = await store.guild_config(guild_id)
+            updated = await store.set_guild_config(guild_id, actor(interaction.user), **changes)
         except ValueError as exc:
-            await interaction.response.send_message(
-                f"Not changed: {exc}.", ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            await say(interaction, f"Not changed: {exc}.")
             return
-        await interaction.response.send_message(
-            f"Done: {done}", ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        await say(interaction, f"Done: {done}")
         # Settings decide who gets crisis alerts and who may publish: other moderators should
         # see every change (after the reply: a slow mod-log never delays it). Moving or turning
         # off the mod-log is announced in the old channel too, so it cannot happen unseen.
         note = f"⚙️ {who(actor(interaction.user))} changed a setting: {done}"
-        await post_mod_log(bot, updated, note)
+        await post_mod_log(self.bot, updated, note)
         if before.mod_log_channel != updated.mod_log_channel:
-            await post_mod_log(bot, before, note)
+            await post_mod_log(self.bot, before, note)
 
-    @config.command(name="show", description="Show this server's faqbot settings")
-    async def show(interaction: discord.Interaction) -> None:
-        if not await allowed(interaction):
-            return
-        current = await bot.runtime.store.guild_config(str(interaction.guild_id))
+    @app_commands.command(name="show", description="Show this server's faqbot settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        current = await self.bot.runtime.store.guild_config(str(interaction.guild_id))
         embed = discord.Embed(
             title="faqbot settings for this server",
             description=describe(
                 current,
-                default_public=bot.settings.public_replies,
-                threshold=bot.runtime.engine.matcher.answer_threshold,
+                default_public=self.bot.settings.public_replies,
+                threshold=self.bot.runtime.engine.matcher.answer_threshold,
             ),
-            color=0x3B82F6,
+            color=INFO_COLOUR,
         )
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    @config.command(name="replies", description="Who sees /ask answers in this server")
+    @app_commands.command(name="replies", description="Who sees /ask answers in this server")
     @app_commands.describe(visibility="private: only the asker (default); public: the channel")
     @app_commands.choices(
         visibility=[
@@ -125,23 +116,23 @@ def register_config(bot: FaqBot) -> None:
             app_commands.Choice(name="public (everyone in the channel)", value="public"),
         ]
     )
-    async def replies(interaction: discord.Interaction, visibility: str) -> None:
+    async def replies(self, interaction: discord.Interaction, visibility: str) -> None:
         public = visibility == "public"
         note = " Crisis replies always stay private." if public else ""
-        await change(
+        await self.change(
             interaction,
             f"/ask answers are now {visibility} in this server.{note}",
             public_replies=public,
         )
 
-    @config.command(name="review", description="Who must approve FAQ changes")
+    @app_commands.command(name="review", description="Who must approve FAQ changes")
     @app_commands.choices(
         rule=[
             app_commands.Choice(name="a second moderator approves (default)", value="two"),
             app_commands.Choice(name="one moderator may publish their own change", value="one"),
         ]
     )
-    async def review(interaction: discord.Interaction, rule: str) -> None:
+    async def review(self, interaction: discord.Interaction, rule: str) -> None:
         single = rule == "one"
         text = (
             "a moderator may now publish their own FAQ changes (every change is still a draft "
@@ -149,12 +140,12 @@ def register_config(bot: FaqBot) -> None:
             if single
             else "every FAQ change now needs a second moderator's approval."
         )
-        await change(interaction, text, single_moderator_publish=single)
+        await self.change(interaction, text, single_moderator_publish=single)
 
-    @config.command(name="moderators", description="The role that may edit the FAQ (/faq)")
+    @app_commands.command(name="moderators", description="The role that may edit the FAQ (/faq)")
     @app_commands.describe(role="Leave empty to allow only members with Manage Server")
     async def moderators(
-        interaction: discord.Interaction, role: discord.Role | None = None
+        self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
         text = (
             f"members with <@&{role.id}> (or Manage Server) can now edit the FAQ. Give that role "
@@ -162,25 +153,27 @@ def register_config(bot: FaqBot) -> None:
             if role
             else "only members with Manage Server can edit the FAQ."
         )
-        await change(interaction, text, moderator_role=role.id if role else None)
+        await self.change(interaction, text, moderator_role=role.id if role else None)
 
-    @config.command(name="modlog", description="Where every FAQ change is posted")
+    @app_commands.command(name="modlog", description="Where every FAQ change is posted")
     @app_commands.describe(channel="Leave empty to stop posting changes")
     async def modlog(
-        interaction: discord.Interaction, channel: discord.TextChannel | None = None
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         text = f"FAQ changes are posted in <#{channel.id}>." if channel else "mod-log is off."
-        await change(interaction, text, mod_log_channel=channel.id if channel else None)
+        await self.change(interaction, text, mod_log_channel=channel.id if channel else None)
 
-    @config.command(name="region", description="Default region for crisis lines in this server")
+    @app_commands.command(
+        name="region", description="Default region for crisis lines in this server"
+    )
     @app_commands.describe(code="A region code such as US, GB, AU, IN; empty: from each member")
     async def region(
-        interaction: discord.Interaction, code: app_commands.Range[str, 0, 8] = ""
+        self, interaction: discord.Interaction, code: app_commands.Range[str, 0, 8] = ""
     ) -> None:
         code = code.strip().upper()
-        if code and code not in bot.runtime.loaded.resources.regions:
+        if code and code not in self.bot.runtime.loaded.resources.regions:
             known = ", ".join(
-                sorted(r for r in bot.runtime.loaded.resources.regions if r.isalpha())
+                sorted(r for r in self.bot.runtime.loaded.resources.regions if r.isalpha())
             )
             await interaction.response.send_message(
                 f"Not changed: I have crisis lines for {known}.",
@@ -189,61 +182,70 @@ def register_config(bot: FaqBot) -> None:
             )
             return
         text = f"the default region is {code}." if code else "the region comes from each member."
-        await change(interaction, text, region=code or None)
+        await self.change(interaction, text, region=code or None)
 
-    @config.command(name="watch", description="Auto-answer in a help channel or forum")
+    @app_commands.command(name="watch", description="Auto-answer in a help channel or forum")
     @app_commands.describe(channel="A text channel or a forum channel members ask for help in")
     async def watch(
+        self,
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        current = await bot.runtime.store.guild_config(str(interaction.guild_id or 0))
+        current = await self.bot.runtime.store.guild_config(str(interaction.guild_id or 0))
         intent = (
             ""
-            if bot.message_content
+            if self.bot.message_content
             else " ⚠️ But the Message Content intent is off, so I can't read messages yet: "
             "turn it on in the Developer Portal (Bot > Privileged Gateway Intents) and restart."
         )
         kind = "posts in the forum" if isinstance(channel, discord.ForumChannel) else "messages"
-        await change(
+        await self.change(
             interaction,
             f"I'll screen new {kind} in <#{channel.id}> (crisis first) and answer when I'm "
             f"confident.{intent}",
             watched_channels=[*current.watched_channels, channel.id],
         )
 
-    @config.command(name="unwatch", description="Stop auto-answering in a channel")
+    @app_commands.command(name="unwatch", description="Stop auto-answering in a channel")
     async def unwatch(
+        self,
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        current = await bot.runtime.store.guild_config(str(interaction.guild_id or 0))
+        current = await self.bot.runtime.store.guild_config(str(interaction.guild_id or 0))
         remaining = [c for c in current.watched_channels if c != channel.id]
-        await change(interaction, f"I no longer watch <#{channel.id}>.", watched_channels=remaining)
+        await self.change(
+            interaction, f"I no longer watch <#{channel.id}>.", watched_channels=remaining
+        )
 
-    @config.command(name="helpers", description="The role of people members can talk to")
+    @app_commands.command(name="helpers", description="The role of people members can talk to")
     @app_commands.describe(role="Pinged only inside private Talk to a helper threads")
-    async def helpers(interaction: discord.Interaction, role: discord.Role | None = None) -> None:
+    async def helpers(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
         text = (
             f"members can now press **Talk to a helper** to open a private thread with "
             f"<@&{role.id}>."
             if role
             else "no helper role: members are pointed to the moderators instead."
         )
-        await change(interaction, text, helper_role=role.id if role else None)
+        await self.change(interaction, text, helper_role=role.id if role else None)
 
-    @config.command(name="alerts", description="Where helpers are alerted to a possible crisis")
+    @app_commands.command(
+        name="alerts", description="Where helpers are alerted to a possible crisis"
+    )
     @app_commands.describe(
         channel="A channel only moderators and helpers can read",
         enabled="Turn crisis alerts on or off (default on)",
     )
     async def alerts(
+        self,
         interaction: discord.Interaction,
         channel: discord.TextChannel | None = None,
         enabled: bool = True,
     ) -> None:
         if enabled and channel is None:
-            current = await bot.runtime.store.guild_config(str(interaction.guild_id or 0))
+            current = await self.bot.runtime.store.guild_config(str(interaction.guild_id or 0))
             if current.alert_channel is None:
                 await interaction.response.send_message(
                     "Not changed: choose a channel for the alerts.",
@@ -261,32 +263,36 @@ def register_config(bot: FaqBot) -> None:
         changes: dict[str, Any] = {"crisis_alerts": enabled}
         if channel is not None:
             changes["alert_channel"] = channel.id
-        await change(interaction, text, **changes)
+        await self.change(interaction, text, **changes)
 
-    @config.command(name="threshold", description="How sure the bot must be to auto-answer")
+    @app_commands.command(name="threshold", description="How sure the bot must be to auto-answer")
     @app_commands.describe(score="0-100; higher answers less often. Empty: the calibrated default")
     async def threshold(
+        self,
         interaction: discord.Interaction,
         score: app_commands.Range[float, 0, 100] | None = None,
     ) -> None:
-        default = bot.runtime.engine.matcher.answer_threshold
+        default = self.bot.runtime.engine.matcher.answer_threshold
         text = (
             f"auto-answers need a match score of at least {score:g} (default {default:g})."
             if score is not None
             else f"auto-answers use the calibrated default ({default:g})."
         )
-        await change(interaction, text, auto_answer_threshold=score)
+        await self.change(interaction, text, auto_answer_threshold=score)
 
-    @config.command(name="retention", description="How long unanswered questions are kept")
+    @app_commands.command(name="retention", description="How long unanswered questions are kept")
     @app_commands.describe(days=f"{MIN_RETENTION_DAYS}-{MAX_RETENTION_DAYS} days (default 30)")
     async def retention(
+        self,
         interaction: discord.Interaction,
         days: app_commands.Range[int, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS],
     ) -> None:
-        await change(
+        await self.change(
             interaction,
             f"unanswered questions are kept for {days} days, then deleted.",
             retention_days=days,
         )
 
-    bot.tree.add_command(config)
+
+async def setup(bot: FaqBot) -> None:
+    await bot.add_cog(Config(bot))

@@ -1,7 +1,8 @@
-"""Optional /healthz and Prometheus /metrics on 127.0.0.1 (off unless FAQBOT_HEALTH_PORT is set).
+"""Counts and timings for /metrics (Prometheus text format). Nothing about members: no text,
+no ids. The bot counts (`FaqBot.engine_answer`, `on_interaction`); the health feature serves.
 
 The exposition format is a few lines of text, so it is written here rather than adding a
-client library. Nothing about members is exported: counts and timings only.
+client library.
 """
 
 from __future__ import annotations
@@ -9,12 +10,6 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from aiohttp import web
-
-if TYPE_CHECKING:
-    from bot.discord_app.client import FaqBot
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -66,38 +61,3 @@ class Metrics:
                 f"faqbot_gateway_latency_seconds {gateway_latency:.6f}",
             ]
         return "\n".join(out) + "\n"
-
-
-async def start_health_server(bot: FaqBot, port: int) -> web.AppRunner:
-    """Serve /healthz and /metrics on 127.0.0.1:port; returns the runner to clean up."""
-
-    async def healthz(_: web.Request) -> web.Response:
-        database_ok = True
-        try:
-            await bot.runtime.store.schema_version()
-        except Exception:
-            database_ok = False
-        ready = bot.is_ready() and not bot.is_closed()
-        status = 200 if ready and database_ok else 503
-        return web.json_response(
-            {
-                "status": "ok" if status == 200 else "unhealthy",
-                "discord": "connected" if ready else "disconnected",
-                "database": "ok" if database_ok else "error",
-            },
-            status=status,
-        )
-
-    async def metrics(_: web.Request) -> web.Response:
-        latency = bot.latency if bot.is_ready() else None
-        return web.Response(
-            text=bot.metrics.exposition(latency), content_type="text/plain", charset="utf-8"
-        )
-
-    app = web.Application()
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()  # never on a public interface
-    return runner
