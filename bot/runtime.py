@@ -23,7 +23,7 @@ from bot.core.semantic import VectorCache
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
 from bot.knowledge.moderation import Moderation
 from bot.knowledge.schema import Entry
-from bot.knowledge.store import KnowledgeStore, SyncReport
+from bot.knowledge.store import KnowledgeStore
 from bot.semantic import ModelStatus, load_model, load_vectors, save_vectors
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,6 @@ class Runtime:
     store: KnowledgeStore
     loaded: LoadedKnowledge
     engine: Engine
-    sync: SyncReport
     model: ModelStatus
     vectors: VectorCache | None = None
     executor: ThreadPoolExecutor = field(
@@ -108,8 +107,17 @@ async def start_runtime(settings: Settings) -> Runtime:
     store = await KnowledgeStore.open(settings.db_path)
     try:
         report = await store.sync_shipped(loaded.entries)
+        if report.drafted:
+            # Moderators edited these in Discord: the shipped change waits for their review
+            # rather than overwriting theirs (said once: at the start that brings it in).
+            log.warning(
+                "%d shipped update(s) to moderator-edited entries wait for review "
+                "(/faq review or faqbot kb drafts): %s",
+                len(report.drafted),
+                ", ".join(report.drafted),
+            )
         empty = Engine(knowledge_base(loaded, []))
-        runtime = Runtime(settings, store, loaded, empty, report, model)
+        runtime = Runtime(settings, store, loaded, empty, model)
         if model.embedder is not None:
             known = await asyncio.to_thread(load_vectors, runtime._vector_file())
             runtime.vectors = VectorCache(model.embedder, known)

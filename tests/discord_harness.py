@@ -85,6 +85,22 @@ async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
         yield harness
 
 
+async def votes(harness: Harness, entry_id: str) -> tuple[int, int]:
+    """(helpful, not helpful) for an entry, as /faq stats counts them (votes: all servers)."""
+    for found, _, up, down in await harness.bot.runtime.store.entry_stats("any"):
+        if found == entry_id:
+            return up, down
+    return 0, 0
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    """Characters Discord counts towards the 6,000 total of an embed."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += len(embed.get("footer", {}).get("text", ""))
+    total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    return total
+
+
 def embed_text(body: dict[str, Any]) -> str:
     embed = body["data"]["embeds"][0]
     parts = [

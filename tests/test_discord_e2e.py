@@ -20,6 +20,7 @@ from tests.discord_harness import (
     custom_ids,
     embed_text,
     running_bot,
+    votes,
 )
 from tests.fake_discord import (
     APPLICATION_ID,
@@ -227,7 +228,7 @@ async def test_votes_are_one_per_member(discord_bot: Harness) -> None:
         body = await discord_bot.send(button(custom_id))
         assert body["data"]["flags"] == 64 and "Thanks" in body["data"]["content"]
     await discord_bot.send(button("faq:up:kratom-liver", user_id="1500000000000000002"))
-    counts = await discord_bot.bot.runtime.store.vote_counts("kratom-liver")
+    counts = await votes(discord_bot, "kratom-liver")
     assert counts == (1, 1)  # member 1 changed to "not helpful"; member 2 "helpful"
 
 

@@ -26,7 +26,7 @@ from tests.fake_discord import (
     role_payload,
     slash_command,
 )
-from tests.test_moderation import new_entries
+from tests.test_moderation import audit_log, new_entries
 
 MANAGE_GUILD = str(1 << 5)
 ALICE, BOB, MEMBER = "1600000000000000001", "1600000000000000002", "1600000000000000003"
@@ -161,7 +161,7 @@ async def test_two_moderators_draft_review_publish_and_ask_sees_it(discord_bot: 
     assert len(posts) == 3 and all(p.body["allowed_mentions"] == {"parse": []} for p in posts)
     assert "changed a setting: FAQ changes are posted in" in posts[0].body["content"]
     assert "drafted a change" in posts[1].body["content"] and "approved" in posts[2].body["content"]
-    actions = [row["action"] for row in await bot.bot.runtime.store.audit_log("kratom-legal")]
+    actions = [row["action"] for row in await audit_log(bot.bot.runtime.store, "kratom-legal")]
     assert actions[-2:] == ["draft", "approve"]
 
 

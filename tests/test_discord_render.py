@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.engine import AskContext, Engine
-from bot.discord_app.render import embed_size, render_reply
+from bot.discord_app.render import render_reply
+from tests.discord_harness import embed_size
 
 LOCALES = ["en-US", "en-GB", "de", "hi", "ko"]
 

@@ -9,7 +9,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tests.discord_harness import Harness, button, embed_text, eventually, running_bot
+from tests.discord_harness import (
+    Harness,
+    button,
+    embed_text,
+    eventually,
+    running_bot,
+    votes,
+)
 from tests.fake_discord import (
     ALERT_CHANNEL_ID,
     APPLICATION_ID,
@@ -423,7 +430,7 @@ async def test_no_on_an_auto_answer_records_the_vote_and_offers_a_helper(
     await configure(discord_bot, helper_role=int(HELPER_ROLE_ID))
     body = await discord_bot.send(button("faq:no:kratom-liver", user_id=MEMBER))
     assert "help:talk:kratom-liver" in components(body["data"])
-    assert await discord_bot.bot.runtime.store.vote_counts("kratom-liver") == (0, 1)
+    assert await votes(discord_bot, "kratom-liver") == (0, 1)
 
 
 async def test_a_crisis_post_gets_lines_and_alerts_helpers_with_a_link_not_a_quote(

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.engine import AskContext, Engine
-from bot.discord_app.render import FIELD_LIMIT, embed_size, render_reply
+from bot.discord_app.render import FIELD_LIMIT, render_reply
 from bot.discord_app.runner import quiet_loggers_that_log_content
 from bot.knowledge.content_rules import content_problems
 from bot.knowledge.guild_config import GuildConfig
@@ -29,6 +29,7 @@ from bot.knowledge.moderation import EditForm, FormInvalid, Moderation
 from bot.knowledge.schema import MASKED_LINK, MENTION_PATTERN, is_https_url
 from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.yamlsource import KnowledgeError
+from tests.discord_harness import embed_size
 
 FRAGMENTS = [
     "@everyone",

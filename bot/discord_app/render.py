@@ -135,11 +135,3 @@ def render_reply(
     if helpers and reply.kind is ReplyKind.NO_MATCH:
         rows.append([Button("Talk to a helper", TALK, 1)])
     return DiscordMessage(embed=embed, rows=rows, ephemeral=ephemeral)
-
-
-def embed_size(embed: dict[str, Any]) -> int:
-    """Characters Discord counts towards the 6,000 total of an embed."""
-    total = len(embed.get("title", "")) + len(embed.get("description", ""))
-    total += len(embed.get("footer", {}).get("text", ""))
-    total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
-    return total

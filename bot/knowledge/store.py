@@ -294,15 +294,6 @@ class KnowledgeStore:
                 (entry_id, user_id, int(helpful), now_iso()),
             )
 
-    async def vote_counts(self, entry_id: str) -> tuple[int, int]:
-        """(helpful, not helpful) for one entry."""
-        row = await self._fetchone(
-            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM votes "
-            "WHERE entry_id = ?",
-            (entry_id,),
-        )
-        return (int(row[0]), int(row[1])) if row else (0, 0)
-
     # --- support servers: gaps, usage, auto-answered threads, privacy --------------------
 
     async def record_gap(self, guild_id: str, text: str) -> None:
@@ -427,15 +418,6 @@ class KnowledgeStore:
             await self._audit(now_iso(), actor, "config", None, None, f"guild {guild_id}: {detail}")
         self._guild_configs.pop(guild_id, None)  # read back what was committed
         return await self.guild_config(guild_id)
-
-    async def audit_log(self, entry_id: str | None = None) -> list[dict[str, object]]:
-        query = "SELECT at, actor, action, entry_id, revision, detail FROM audit"
-        params: tuple[str, ...] = ()
-        if entry_id is not None:
-            query += " WHERE entry_id = ?"
-            params = (entry_id,)
-        async with self.db.execute(query + " ORDER BY id", params) as cursor:
-            return [dict(row) for row in await cursor.fetchall()]
 
     # --- helpers -------------------------------------------------------------------------
 
