@@ -11,6 +11,7 @@ import pytest
 from bot.knowledge.loader import LoadedKnowledge
 from bot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
 from tests.conftest import publish_moderator_revision
+from tests.test_moderation import audit_log
 
 
 async def test_first_sync_publishes_every_shipped_entry(
@@ -53,7 +54,7 @@ async def test_shipped_update_publishes_unless_a_moderator_changed_the_entry(
     async with await KnowledgeStore.open(path) as store:
         report = await store.sync_shipped(shipped_v2)
         live = {e.id: e for e in await store.live_entries()}
-        log = await store.audit_log(entries[1].id)
+        log = await audit_log(store, entries[1].id)
     assert report.updated == [entries[0].id]
     assert report.drafted == [entries[1].id]
     assert live[entries[0].id].answer.endswith("Updated.")
