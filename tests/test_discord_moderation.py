@@ -12,8 +12,8 @@ import discord
 import pytest
 
 import bot.knowledge.moderation as moderation_module
+from bot.core.reply import Source
 from bot.knowledge.moderation import dump_topic
-from bot.knowledge.schema import SourceRef
 from tests.discord_harness import Harness
 from tests.fake_discord import (
     APPLICATION_ID,
@@ -469,7 +469,7 @@ async def test_a_long_diff_shows_answer_and_sources_first_and_attaches_all_of_it
         legal,
         answer="Laws on kratom differ by country, state and city, and they change. " * 20,
         alternates=(*legal.alternates, *long_phrasings(15, 190)),
-        sources=(*legal.sources[:1], SourceRef("NIDA", "https://nida.nih.gov/research-topics")),
+        sources=(*legal.sources[:1], Source("NIDA", "https://nida.nih.gov/research-topics")),
     )
     content = dump_topic("Kratom", [changed if e.id == legal.id else e for e in kratom])
     imported = await send(bot, await import_payload(bot, content.encode()))
@@ -520,7 +520,7 @@ async def test_the_biggest_entry_an_import_accepts_opens_in_the_edit_form(
         question="Q" * 199 + "?",
         answer="Kratom is a tropical tree. " * 55,
         alternates=long_phrasings(19, 199),  # 3,789 characters, one a line
-        sources=tuple(SourceRef("T" * 30, f"https://nida.nih.gov{path}{i}") for i in range(8)),
+        sources=tuple(Source("T" * 30, f"https://nida.nih.gov{path}{i}") for i in range(8)),
         tags=tuple(f"{'t' * 30}{i:02d}" for i in range(12)),
     )
     content = dump_topic("Kratom", [biggest, *kratom[1:]])

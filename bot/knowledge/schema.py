@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.core.reply import Source
 from bot.knowledge.content_rules import content_problems
 from bot.knowledge.yamlsource import Path, Problem, field_name
 
@@ -64,15 +65,9 @@ ENTRY_FIELDS = (
 REQUIRED_FIELDS = ("id", "question", "answer", "sources", "reviewed", "reviewer")
 
 
-@dataclass(frozen=True)
-class SourceRef:
-    title: str
-    url: str
-
-    @property
-    def form_line(self) -> str:
-        """How the edit form shows (and reads back) a source."""
-        return f"{self.title} | {self.url}"
+def source_line(source: Source) -> str:
+    """How the edit form shows (and reads back) a source."""
+    return f"{source.title} | {source.url}"
 
 
 def alternates_text(alternates: Sequence[str]) -> str:
@@ -80,8 +75,8 @@ def alternates_text(alternates: Sequence[str]) -> str:
     return "\n".join(alternates)
 
 
-def sources_text(sources: Sequence[SourceRef]) -> str:
-    return "\n".join(s.form_line for s in sources)
+def sources_text(sources: Sequence[Source]) -> str:
+    return "\n".join(source_line(s) for s in sources)
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ class Entry:
     question: str
     alternates: tuple[str, ...]
     answer: str
-    sources: tuple[SourceRef, ...]
+    sources: tuple[Source, ...]
     tags: tuple[str, ...]
     clinical: bool
     reviewed: str  # ISO date
@@ -118,7 +113,7 @@ class Entry:
             question=data["question"],
             alternates=tuple(data.get("alternates", ())),
             answer=data["answer"],
-            sources=tuple(SourceRef(s["title"], s["url"]) for s in data["sources"]),
+            sources=tuple(Source(s["title"], s["url"]) for s in data["sources"]),
             tags=tuple(data.get("tags", ())),
             clinical=bool(data.get("clinical", False)),
             reviewed=str(data["reviewed"]),
@@ -294,7 +289,7 @@ def validate_entry(
                 f"the limit is {MAX_ALTERNATES_TEXT}, what the edit form can hold",
             )
 
-    sources: list[SourceRef] = []
+    sources: list[Source] = []
     raw_sources = raw.get("sources", [])
     if not isinstance(raw_sources, list):
         problem(("sources",), "must be a list of {title, url}")
@@ -333,7 +328,7 @@ def validate_entry(
                     "domains (knowledge/source_domains.yaml); add it there only for an "
                     "authoritative body",
                 )
-            sources.append(SourceRef(title.strip(), url.strip()))
+            sources.append(Source(title.strip(), url.strip()))
         if len(sources_text(sources)) > MAX_SOURCES_TEXT:
             problem(
                 ("sources",),

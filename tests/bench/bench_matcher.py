@@ -25,8 +25,9 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.core.matcher import Analyzer, Matcher, MatchingConfig
+from bot.core.reply import Source
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.schema import Entry, SourceRef
+from bot.knowledge.schema import Entry
 from tests.matcher_metrics import HELD_OUT, TUNING, calibrate, evaluate, load_devset
 
 Ranked = list[tuple[str, float]]
@@ -207,7 +208,7 @@ def synthetic_entries(real: Sequence[Entry], size: int, seed: int = 7) -> list[E
         )
 
     out = list(real)[:size]
-    source = (SourceRef("NIMH", "https://www.nimh.nih.gov"),)
+    source = (Source("NIMH", "https://www.nimh.nih.gov"),)
     while len(out) < size:
         out.append(
             Entry(
