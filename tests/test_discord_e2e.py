@@ -61,7 +61,8 @@ async def test_crisis_replaces_everything_with_local_lines(discord_bot: Harness)
 
 
 async def test_with_the_model_a_crisis_no_rule_knows_still_gets_the_lines(tmp_path: Path) -> None:
-    # Only the model of meaning catches this one (rules alone answer it as a FAQ question).
+    # No rule knows this one; the classifier catches it, with the model and (its n-gram head)
+    # without it.
     question = "im scared im going to shake him, he wont stop crying"
     async with running_bot(tmp_path, model=True) as harness:
         assert harness.bot.runtime.model.embedder is not None
@@ -69,9 +70,10 @@ async def test_with_the_model_a_crisis_no_rule_knows_still_gets_the_lines(tmp_pa
         embed = body["data"]["embeds"][0]
         assert body["data"]["flags"] & 64  # private
         assert "999" in embed["description"] and "title" not in embed
-    async with running_bot(tmp_path / "rules-only") as harness:
+    async with running_bot(tmp_path / "no-model") as harness:
+        assert harness.bot.runtime.model.embedder is None
         body = await harness.ask(question, locale="en-GB")
-        assert "999" not in embed_text(body)  # no crisis lines on rules alone: the model adds them
+        assert "999" in embed_text(body) and body["data"]["flags"] & 64
     async with running_bot(tmp_path / "rules") as harness:
         assert harness.bot.runtime.model.embedder is None
         body = await harness.ask("a possible check-in, rules alone: im not suicidal, just tired")

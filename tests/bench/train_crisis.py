@@ -18,7 +18,7 @@ engine scores (the classifier's maximum over the message and its segments):
   FALSE_CRISIS_BUDGET of look-alike negatives and FAQ_BUDGET of ordinary questions (the rules'
   own false alarms are measured, and fixed, separately);
 - possible: the lowest threshold at which it would give at most POSSIBLE_BUDGET of ordinary
-  questions a check-in.
+  questions and CHATTER_POSSIBLE_BUDGET of server chatter a check-in.
 """
 
 from __future__ import annotations
@@ -63,6 +63,10 @@ WORD_MIN_DF, CHAR_MIN_DF, CHAR_MAX_TERMS = 2, 3, 40_000
 FALSE_CRISIS_BUDGET = 0.04
 FAQ_BUDGET = 0.01
 POSSIBLE_BUDGET = 0.08
+# Server chatter ("anyone watching the match tonight") must not get check-ins: in a watched help
+# channel every check-in is a post with crisis lines.
+CHATTER_GROUPS = ("chatter", "off_topic")
+CHATTER_POSSIBLE_BUDGET = 0.02
 OUT = SHIPPED_KNOWLEDGE / "crisis_classifier.json"
 
 
@@ -174,6 +178,7 @@ def main() -> None:
     crisis = labels > 0
     lookalike = np.isin(groups, LOOKALIKE_GROUPS)
     faq = np.isin(groups, FAQ_GROUPS)
+    chatter = np.isin(groups, CHATTER_GROUPS)
     print(f"training messages: {len(training)} ({int(crisis.sum())} crisis)")
     print(
         f"rules alone: recall {rules[crisis].mean():.1%}, look-alikes {rules[lookalike].mean():.1%}"
@@ -183,14 +188,22 @@ def main() -> None:
         t_look = lowest_threshold(s[lookalike], FALSE_CRISIS_BUDGET)
         t_faq = lowest_threshold(s[faq], FAQ_BUDGET)
         t_crisis = max(t_look, t_faq)
-        t_possible = min(lowest_threshold(s[faq], POSSIBLE_BUDGET), t_crisis)
+        t_possible = min(
+            max(
+                lowest_threshold(s[faq], POSSIBLE_BUDGET),
+                lowest_threshold(s[chatter], CHATTER_POSSIBLE_BUDGET),
+            ),
+            t_crisis,
+        )
         thresholds[name] = {"crisis": t_crisis, "possible": t_possible}
         caught = rules | (s >= t_crisis)
         print(
             f"{name}: thresholds crisis {t_crisis} (look-alikes {t_look}, faq {t_faq}), "
             f"possible {t_possible}; out-of-fold recall model {(s[crisis] >= t_crisis).mean():.1%}"
             f", rules+model {caught[crisis].mean():.1%}; false crisis look-alikes "
-            f"{caught[lookalike].mean():.1%}, faq {caught[faq].mean():.1%}; "
+            f"{caught[lookalike].mean():.1%}, faq {caught[faq].mean():.1%}; check-ins on faq "
+            f"{(s[faq] >= t_possible).mean():.1%}, "
+            f"chatter {(s[chatter] >= t_possible).mean():.1%}; "
             + " ".join(f"{t} {caught[groups == t].mean():.0%}" for t in CRISIS_TYPES)
         )
         missed = [m.text for m, c, y in zip(training, caught, crisis, strict=True) if y and not c]
