@@ -18,8 +18,9 @@ from bot.core.engine import AskContext, Engine
 from bot.core.reply import Reply
 from bot.core.resources import ResourceDirectory, UnknownRegion
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.moderation import ModerationError, OwnDraft, Revision
+from bot.knowledge.moderation import ModerationError, OwnDraft
 from bot.knowledge.review import draft_kind, entry_diff, stale_note
+from bot.knowledge.store import Revision
 from bot.knowledge.yamlsource import KnowledgeError
 from bot.render.plain import render_text
 from bot.runtime import start_runtime

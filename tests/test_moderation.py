@@ -335,14 +335,14 @@ async def test_an_entry_published_while_an_import_runs_is_skipped_not_overwritte
     changed = [
         dataclasses.replace(e, answer=f"Imported wording {i}.") for i, e in enumerate(kratom)
     ]
-    states = moderation._states
+    states = moderation.store.entry_states
 
     async def then_someone_publishes() -> Any:
         found = await states()  # the import has read what is live...
         await moderation.approve(await edit(moderation, kratom[0].id, "Bob was quicker."), BOB)
         return found
 
-    monkeypatch.setattr(moderation, "_states", then_someone_publishes)
+    monkeypatch.setattr(moderation.store, "entry_states", then_someone_publishes)
     report = await moderation.import_topic(dump_topic("Kratom", changed), "kratom.yaml", ALICE)
     assert [d.entry_id for d in report.drafted] == [e.id for e in kratom[1:]]
     assert len(report.skipped) == 1 and report.skipped[0].startswith(f"{kratom[0].id}: ")

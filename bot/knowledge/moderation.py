@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -45,13 +44,11 @@ from bot.knowledge.schema import (
     sources_text,
     validate_entry,
 )
-from bot.knowledge.store import KnowledgeStore, now_iso
+from bot.knowledge.store import EntryState, KnowledgeStore, Revision, same_entry
 from bot.knowledge.yamlsource import KnowledgeError, Problem, parse_yaml
 
 # Who "reviewed" an entry published from Discord, as members read it ("Last reviewed ... by").
 MODERATOR_REVIEWER = "server moderators"
-# Audit actions that change what is live: a check made before one of these must be made again.
-LIVE_CHANGES = ("approve", "remove", "restore", "ship")
 
 
 class ModerationError(Exception):
@@ -199,33 +196,6 @@ def _form_problem(
 # --- revisions --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Revision:
-    rev: int
-    entry: Entry
-    origin: str  # shipped | moderator | import
-    status: str  # draft | published | rejected
-    based_on: int | None
-    author: str
-    reason: str
-    created_at: str
-    decided_by: str | None = None
-    decided_at: str | None = None
-    decision_note: str = ""
-
-    @property
-    def entry_id(self) -> str:
-        return self.entry.id
-
-
-@dataclass(frozen=True)
-class EntryState:
-    entry_id: str
-    topic: str
-    live: int | None  # the live revision, None for a new entry still in review
-    removed_at: str | None
-
-
 @dataclass
 class ImportReport:
     topic: str
@@ -247,16 +217,10 @@ class Moderation:
     # --- reading --------------------------------------------------------------------------
 
     async def state(self, entry_id: str) -> EntryState | None:
-        row = await self.store._fetchone(
-            "SELECT id, topic, live_revision, removed_at FROM entries WHERE id = ?", (entry_id,)
-        )
-        if row is None:
-            return None
-        return EntryState(row["id"], row["topic"], row["live_revision"], row["removed_at"])
+        return await self.store.entry_state(entry_id)
 
     async def revision(self, rev: int) -> Revision | None:
-        rows = await self._revisions("r.rev = ?", (rev,))
-        return rows[0] if rows else None
+        return await self.store.revision(rev)
 
     async def live(self, entry_id: str) -> Revision | None:
         state = await self.state(entry_id)
@@ -264,11 +228,11 @@ class Moderation:
 
     async def history(self, entry_id: str) -> list[Revision]:
         """Every revision of an entry, newest first."""
-        return list(reversed(await self._revisions("r.entry_id = ?", (entry_id,))))
+        return list(reversed(await self.store.revisions_of(entry_id)))
 
     async def pending(self) -> list[Revision]:
         """Drafts waiting for review, oldest first."""
-        return await self._revisions("r.status = 'draft'", ())
+        return await self.store.drafts()
 
     # --- changing -------------------------------------------------------------------------
 
@@ -302,7 +266,8 @@ class Moderation:
             return (await self._approvable(rev, approver, allow_self)).entry
 
         async def publish() -> None:
-            await self._publish_draft(await self._approvable(rev, approver, allow_self), approver)
+            draft = await self._approvable(rev, approver, allow_self)
+            await self.store.publish_draft(draft, approver)
 
         await self._checked_write(draft_entry, publish)
         published = await self.revision(rev)
@@ -322,28 +287,11 @@ class Moderation:
             raise StaleEdit(draft.entry_id, draft.based_on, live)
         return draft
 
-    async def _publish_draft(self, draft: Revision, approver: str) -> None:
-        """Inside a transaction: the draft becomes the entry's live revision, audited."""
-        at = now_iso()
-        await self.store.db.execute(
-            "UPDATE revisions SET status = 'published', decided_by = ?, decided_at = ? "
-            "WHERE rev = ?",
-            (approver, at, draft.rev),
-        )
-        await self.store._publish(draft.entry_id, draft.rev)
-        await self.store._audit(at, approver, "approve", draft.entry_id, draft.rev, draft.reason)
-
     async def reject(self, rev: int, moderator: str, note: str = "") -> Revision:
         """Decline a draft (its author may withdraw it too); it stays in the history."""
         async with self.store.transaction():
             draft = await self.pending_draft(rev)
-            at = now_iso()
-            await self.store.db.execute(
-                "UPDATE revisions SET status = 'rejected', decided_by = ?, decided_at = ?, "
-                "decision_note = ? WHERE rev = ?",
-                (moderator, at, note.strip(), rev),
-            )
-            await self.store._audit(at, moderator, "reject", draft.entry_id, rev, note.strip())
+            await self.store.reject_draft(draft, moderator, note.strip())
         rejected = await self.revision(rev)
         assert rejected is not None
         return rejected
@@ -373,33 +321,26 @@ class Moderation:
                 raise ModerationError(f"There is no published entry `{entry_id}`.")
             if state.removed_at:
                 raise ModerationError(f"`{entry_id}` was already removed ({state.removed_at}).")
-            at = now_iso()
-            await self.store.db.execute(
-                "UPDATE entries SET removed_at = ? WHERE id = ?", (at, entry_id)
-            )
-            await self.store._audit(at, actor, "remove", entry_id, state.live, reason.strip())
+            await self.store.set_removed(state, True, actor, reason.strip())
         removed = await self.state(entry_id)
         assert removed is not None
         return removed
 
     async def restore(self, entry_id: str, actor: str, reason: str = "") -> EntryState:
-        async def removed_entry() -> Revision:
+        async def removed_entry() -> tuple[EntryState, Revision]:
             state = await self.state(entry_id)
             if state is None or not state.removed_at or state.live is None:
                 raise ModerationError(f"`{entry_id}` is not a removed entry.")
             live = await self.revision(state.live)
             assert live is not None
-            return live
+            return state, live
 
         async def bring_back() -> None:
-            live = await removed_entry()
-            await self.store.db.execute(
-                "UPDATE entries SET removed_at = NULL WHERE id = ?", (entry_id,)
-            )
-            await self.store._audit(now_iso(), actor, "restore", entry_id, live.rev, reason.strip())
+            state, _ = await removed_entry()
+            await self.store.set_removed(state, False, actor, reason.strip())
 
         async def entry() -> Entry:
-            return (await removed_entry()).entry
+            return (await removed_entry())[1].entry
 
         await self._checked_write(entry, bring_back)
         restored = await self.state(entry_id)
@@ -407,12 +348,7 @@ class Moderation:
         return restored
 
     async def removed(self) -> list[EntryState]:
-        async with self.store.db.execute(
-            "SELECT id, topic, live_revision, removed_at FROM entries "
-            "WHERE removed_at IS NOT NULL ORDER BY removed_at DESC"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [EntryState(r["id"], r["topic"], r["live_revision"], r["removed_at"]) for r in rows]
+        return await self.store.removed_entries()
 
     # --- export and import ----------------------------------------------------------------
 
@@ -445,7 +381,7 @@ class Moderation:
             )
         live = await self.store.live_entries()
         entries = await asyncio.to_thread(self._checked_import, text, filename, topic, live)
-        states = await self._states()
+        states = await self.store.entry_states()
         wrong_topic = [
             Problem(
                 filename,
@@ -463,7 +399,7 @@ class Moderation:
         live_by_id = {e.id: e for e in live}
         for entry in entries:
             current = live_by_id.get(entry.id)
-            if current is not None and _same(current, entry):
+            if current is not None and same_entry(current, entry):
                 report.unchanged += 1
                 continue
             state = states.get(entry.id)
@@ -501,16 +437,6 @@ class Moderation:
             raise KnowledgeError(errors)
         return entries
 
-    async def _states(self) -> dict[str, EntryState]:
-        async with self.store.db.execute(
-            "SELECT id, topic, live_revision, removed_at FROM entries"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return {
-            r["id"]: EntryState(r["id"], r["topic"], r["live_revision"], r["removed_at"])
-            for r in rows
-        }
-
     # --- internals ------------------------------------------------------------------------
 
     async def _draft(
@@ -535,22 +461,21 @@ class Moderation:
             raise StaleEdit(entry.id, based_on, live)
         if live is not None:
             current = await self.revision(live)
-            if current is not None and _same(current.entry, entry):
+            if current is not None and same_entry(current.entry, entry):
                 raise ModerationError(
                     f"That is the same as the live version of `{entry.id}`: nothing to review."
                 )
-        if state is None:
-            if topic not in self.topics:
-                raise ModerationError(f"Choose a topic: {', '.join(sorted(self.topics))}.")
-            await self.store.db.execute(
-                "INSERT INTO entries (id, topic) VALUES (?, ?)", (entry.id, topic)
-            )
-        at = now_iso()
-        rev = await self.store._add_revision(
-            entry.id, _canonical(entry), origin, "draft", based_on, at, author, reason.strip()
+        if state is None and topic not in self.topics:
+            raise ModerationError(f"Choose a topic: {', '.join(sorted(self.topics))}.")
+        return await self.store.add_draft(
+            entry,
+            based_on=based_on,
+            author=author,
+            reason=reason.strip(),
+            origin=origin,
+            action=action,
+            new_topic=topic if state is None else None,
         )
-        await self.store._audit(at, author, action, entry.id, rev, reason.strip())
-        return rev
 
     async def pending_draft(self, rev: int) -> Revision:
         draft = await self.revision(rev)
@@ -572,21 +497,13 @@ class Moderation:
         transaction, so what is written is what was checked. If something went live in between,
         the comparison is made again inside (quick: the phrasing keys are remembered).
         """
-        stamp = await self._live_stamp()
+        stamp = await self.store.live_stamp()
         await self._check_off_loop(await entry_of(), await self.store.live_entries())
         async with self.store.transaction():
             entry = await entry_of()
-            if await self._live_stamp() != stamp:
+            if await self.store.live_stamp() != stamp:
                 await self._check_off_loop(entry, await self.store.live_entries())
             await write()
-
-    async def _live_stamp(self) -> int:
-        """The last audit row that changed what is live (every such change writes one)."""
-        marks = ", ".join("?" * len(LIVE_CHANGES))
-        row = await self.store._fetchone(
-            f"SELECT COALESCE(MAX(id), 0) FROM audit WHERE action IN ({marks})", LIVE_CHANGES
-        )
-        return int(row[0]) if row else 0
 
     async def _check_off_loop(self, entry: Entry, live: list[Entry]) -> None:
         await asyncio.to_thread(self._check_against_live, entry, live)
@@ -598,38 +515,6 @@ class Moderation:
         clashes = [p.message for p in cross_check(located, self.matching) if p.severity == "error"]
         if clashes:
             raise FormInvalid([f"Other phrasings: {c}" for c in clashes])
-
-    async def _revisions(self, where: str, params: tuple[object, ...]) -> list[Revision]:
-        async with self.store.db.execute(
-            "SELECT r.*, e.topic FROM revisions r JOIN entries e ON e.id = r.entry_id "
-            f"WHERE {where} ORDER BY r.rev",
-            params,
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            Revision(
-                rev=row["rev"],
-                entry=Entry.from_dict(json.loads(row["data"]), topic=row["topic"]),
-                origin=row["origin"],
-                status=row["status"],
-                based_on=row["based_on"],
-                author=row["author"],
-                reason=row["reason"],
-                created_at=row["created_at"],
-                decided_by=row["decided_by"],
-                decided_at=row["decided_at"],
-                decision_note=row["decision_note"],
-            )
-            for row in rows
-        ]
-
-
-def _canonical(entry: Entry) -> str:
-    return json.dumps(entry.to_dict(), sort_keys=True, ensure_ascii=False)
-
-
-def _same(a: Entry, b: Entry) -> bool:
-    return _canonical(a) == _canonical(b)
 
 
 # --- YAML out ---------------------------------------------------------------------------------

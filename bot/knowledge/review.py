@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 
-from bot.knowledge.moderation import Revision, field_yaml
+from bot.knowledge.moderation import field_yaml
 from bot.knowledge.schema import SourceDomains
+from bot.knowledge.store import Revision
 
 # What a reviewer must see first: what members read, and where it comes from.
 DIFF_ORDER = ("answer", "sources", "question", "clinical", "alternates", "tags")

@@ -127,8 +127,44 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _canonical_json(entry: Entry) -> str:
+def canonical_json(entry: Entry) -> str:
+    """An entry as stored in a revision: the same entry is always the same text."""
     return json.dumps(entry.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+def same_entry(a: Entry, b: Entry) -> bool:
+    return canonical_json(a) == canonical_json(b)
+
+
+# Audit actions that change what is live: a check made before one of these must be made again.
+LIVE_CHANGES = ("approve", "remove", "restore", "ship")
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: int
+    entry: Entry
+    origin: str  # shipped | moderator | import
+    status: str  # draft | published | rejected
+    based_on: int | None
+    author: str
+    reason: str
+    created_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_note: str = ""
+
+    @property
+    def entry_id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True)
+class EntryState:
+    entry_id: str
+    topic: str
+    live: int | None  # the live revision, None for a new entry still in review
+    removed_at: str | None
 
 
 @dataclass
@@ -224,7 +260,7 @@ class KnowledgeStore:
         at = now_iso()
         async with self.transaction():
             for entry in entries:
-                data = _canonical_json(entry)
+                data = canonical_json(entry)
                 row = await self._fetchone(
                     "SELECT e.live_revision, r.origin, r.data FROM entries e "
                     "LEFT JOIN revisions r ON r.rev = e.live_revision WHERE e.id = ?",
@@ -419,6 +455,121 @@ class KnowledgeStore:
         self._guild_configs.pop(guild_id, None)  # read back what was committed
         return await self.guild_config(guild_id)
 
+    # --- revisions: the SQL of moderation (its rules are bot.knowledge.moderation's) --------
+    # The writes run inside the caller's `transaction()`, so a check and its write are one.
+
+    async def entry_state(self, entry_id: str) -> EntryState | None:
+        row = await self._fetchone(f"{_STATES} WHERE id = ?", (entry_id,))
+        return _state(row) if row is not None else None
+
+    async def entry_states(self) -> dict[str, EntryState]:
+        async with self.db.execute(_STATES) as cursor:
+            return {row["id"]: _state(row) for row in await cursor.fetchall()}
+
+    async def removed_entries(self) -> list[EntryState]:
+        """Entries taken out of service, most recently removed first."""
+        query = f"{_STATES} WHERE removed_at IS NOT NULL ORDER BY removed_at DESC"
+        async with self.db.execute(query) as cursor:
+            return [_state(row) for row in await cursor.fetchall()]
+
+    async def revision(self, rev: int) -> Revision | None:
+        found = await self._revisions("r.rev = ?", (rev,))
+        return found[0] if found else None
+
+    async def revisions_of(self, entry_id: str) -> list[Revision]:
+        """Every revision of an entry, oldest first."""
+        return await self._revisions("r.entry_id = ?", (entry_id,))
+
+    async def drafts(self) -> list[Revision]:
+        """Drafts waiting for review, oldest first."""
+        return await self._revisions("r.status = 'draft'", ())
+
+    async def add_draft(
+        self,
+        entry: Entry,
+        *,
+        based_on: int | None,
+        author: str,
+        reason: str,
+        origin: str,
+        action: str,
+        new_topic: str | None = None,
+    ) -> int:
+        """A draft revision and its audit row; with `new_topic`, the entry is new (created in
+        that topic). Returns the draft's number."""
+        if new_topic is not None:
+            await self.db.execute(
+                "INSERT INTO entries (id, topic) VALUES (?, ?)", (entry.id, new_topic)
+            )
+        at = now_iso()
+        rev = await self._add_revision(
+            entry.id, canonical_json(entry), origin, "draft", based_on, at, author, reason
+        )
+        await self._audit(at, author, action, entry.id, rev, reason)
+        return rev
+
+    async def publish_draft(self, draft: Revision, approver: str) -> None:
+        """The draft becomes its entry's live revision: one pointer moves, audited."""
+        at = now_iso()
+        await self.db.execute(
+            "UPDATE revisions SET status = 'published', decided_by = ?, decided_at = ? "
+            "WHERE rev = ?",
+            (approver, at, draft.rev),
+        )
+        await self._publish(draft.entry_id, draft.rev)
+        await self._audit(at, approver, "approve", draft.entry_id, draft.rev, draft.reason)
+
+    async def reject_draft(self, draft: Revision, moderator: str, note: str) -> None:
+        at = now_iso()
+        await self.db.execute(
+            "UPDATE revisions SET status = 'rejected', decided_by = ?, decided_at = ?, "
+            "decision_note = ? WHERE rev = ?",
+            (moderator, at, note, draft.rev),
+        )
+        await self._audit(at, moderator, "reject", draft.entry_id, draft.rev, note)
+
+    async def set_removed(self, state: EntryState, removed: bool, actor: str, reason: str) -> None:
+        """Take an entry out of service, or bring it back (its history stays either way)."""
+        at = now_iso()
+        await self.db.execute(
+            "UPDATE entries SET removed_at = ? WHERE id = ?",
+            (at if removed else None, state.entry_id),
+        )
+        action = "remove" if removed else "restore"
+        await self._audit(at, actor, action, state.entry_id, state.live, reason)
+
+    async def live_stamp(self) -> int:
+        """The last audit row that changed what is live (every such change writes one)."""
+        marks = ", ".join("?" * len(LIVE_CHANGES))
+        row = await self._fetchone(
+            f"SELECT COALESCE(MAX(id), 0) FROM audit WHERE action IN ({marks})", LIVE_CHANGES
+        )
+        return int(row[0]) if row else 0
+
+    async def _revisions(self, where: str, params: tuple[object, ...]) -> list[Revision]:
+        async with self.db.execute(
+            "SELECT r.*, e.topic FROM revisions r JOIN entries e ON e.id = r.entry_id "
+            f"WHERE {where} ORDER BY r.rev",
+            params,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Revision(
+                rev=row["rev"],
+                entry=Entry.from_dict(json.loads(row["data"]), topic=row["topic"]),
+                origin=row["origin"],
+                status=row["status"],
+                based_on=row["based_on"],
+                author=row["author"],
+                reason=row["reason"],
+                created_at=row["created_at"],
+                decided_by=row["decided_by"],
+                decided_at=row["decided_at"],
+                decision_note=row["decision_note"],
+            )
+            for row in rows
+        ]
+
     # --- helpers -------------------------------------------------------------------------
 
     async def _fetchone(self, query: str, params: tuple[object, ...]) -> aiosqlite.Row | None:
@@ -455,6 +606,13 @@ class KnowledgeStore:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (at, actor, action, entry_id, rev, detail),
         )
+
+
+_STATES = "SELECT id, topic, live_revision, removed_at FROM entries"
+
+
+def _state(row: aiosqlite.Row) -> EntryState:
+    return EntryState(row["id"], row["topic"], row["live_revision"], row["removed_at"])
 
 
 def _statements(script: str) -> list[str]:

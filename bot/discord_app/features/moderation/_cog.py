@@ -59,10 +59,10 @@ from bot.knowledge.moderation import (
     FormInvalid,
     Moderation,
     ModerationError,
-    Revision,
     StaleEdit,
 )
 from bot.knowledge.review import new_domains_note
+from bot.knowledge.store import Revision
 from bot.knowledge.yamlsource import MAX_YAML_BYTES, KnowledgeError
 
 log = logging.getLogger("faqbot.discord")

@@ -9,8 +9,8 @@ import discord
 from bot.discord_app.features.moderation._forms import APPROVE, REJECT, REVIEW
 from bot.discord_app.render import MODERATION_COLOUR, clip
 from bot.discord_app.services import buttons, who
-from bot.knowledge.moderation import Revision
 from bot.knowledge.review import draft_kind, entry_diff, new_domains_note, stale_note
+from bot.knowledge.store import Revision
 from bot.runtime import Runtime
 
 EMBED_DESCRIPTION = 4096  # Discord's limit
