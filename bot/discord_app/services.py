@@ -340,6 +340,18 @@ def checked_config(interaction: discord.Interaction) -> GuildConfig:
     return config
 
 
+class ModeratorCommands(app_commands.Group):
+    """Moderators' commands declared beside the moderation cog: their methods join its `/faq`
+    group (this group itself is never registered) and pass the moderator check."""
+
+    def __init__(self, bot: FaqClient) -> None:
+        super().__init__(name=type(self).__name__.lower(), description="moderators' commands")
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await is_moderator(interaction)
+
+
 class ModeratorOnly(TemplateButton):
     """A moderators' button: the moderator check runs before it."""
 

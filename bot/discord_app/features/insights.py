@@ -16,18 +16,11 @@ from discord.ext import commands
 from bot.core.gaps import MAX_GROUPED, group_gaps
 from bot.discord_app.client import FaqBot
 from bot.discord_app.render import MODERATION_COLOUR, clip
-from bot.discord_app.services import NO_PINGS, checked_config, is_moderator
+from bot.discord_app.services import NO_PINGS, ModeratorCommands, checked_config
 
 
-class InsightCommands(app_commands.Group):
-    """Its commands are moved into `/faq`; the group itself is never registered."""
-
-    def __init__(self, bot: FaqBot) -> None:
-        super().__init__(name="insights", description="FAQ use (moderators)")
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await is_moderator(interaction)
+class InsightCommands(ModeratorCommands):
+    bot: FaqBot
 
     @app_commands.command(
         name="gaps", description="Questions the bot could not answer, most asked first"

@@ -11,7 +11,6 @@ what they typed.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from typing import Any
@@ -21,10 +20,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app.client import FaqBot
+from bot.discord_app.features.moderation._entries import EntryCommands
 from bot.discord_app.features.moderation._forms import (
     APPROVE,
     FORM,
     PREFIX,
+    REASON,
     REJECT_NOTE,
     REOPEN,
     FormSession,
@@ -36,7 +37,8 @@ from bot.discord_app.features.moderation._forms import (
     submitted_values,
 )
 from bot.discord_app.features.moderation._review import review_page
-from bot.discord_app.render import MODERATION_COLOUR, clip
+from bot.discord_app.features.moderation._transfer import TransferCommands
+from bot.discord_app.render import clip
 from bot.discord_app.services import (
     NO_PINGS,
     actor,
@@ -63,11 +65,8 @@ from bot.knowledge.moderation import (
 )
 from bot.knowledge.review import new_domains_note
 from bot.knowledge.store import Revision
-from bot.knowledge.yamlsource import MAX_YAML_BYTES, KnowledgeError
 
 log = logging.getLogger("faqbot.discord")
-HISTORY_LINES = 20
-REASON = "Why (kept in the history and the mod-log)"
 UNKNOWN = (
     "Sorry, that button or form isn't one faqbot can use (it may be from an older version of "
     "the bot). Nothing was changed; `/faq review` shows the drafts."
@@ -92,20 +91,18 @@ class FaqModeration(
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await is_moderator(interaction)
 
+    async def cog_load(self) -> None:
+        # Beside the cog, in their own modules: an entry's history and removal, and YAML
+        # export/import. They join this /faq group and pass the same moderator check.
+        assert self.app_command is not None
+        for group in (EntryCommands(self.bot), TransferCommands(self.bot)):
+            for command in group.commands:
+                self.app_command.add_command(command)
+
     async def entry_choices(
         self, _: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return entry_choices(self.bot.runtime.engine, current, show_id=True)
-
-    async def removed_choices(
-        self, _: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        removed = await self.moderation.removed()
-        return [
-            app_commands.Choice(name=s.entry_id, value=s.entry_id)
-            for s in removed
-            if current.lower() in s.entry_id
-        ][:25]
 
     async def topic_choices(
         self, _: discord.Interaction, current: str
@@ -211,42 +208,6 @@ class FaqModeration(
                 embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
             )
 
-    @app_commands.command(name="history", description="Every revision of an entry: who, when, why")
-    @app_commands.rename(entry_id="entry")
-    @app_commands.autocomplete(entry_id=entry_choices)
-    async def history(self, interaction: discord.Interaction, entry_id: str) -> None:
-        revisions: list[Revision] = await self.moderation.history(entry_id)
-        state = await self.moderation.state(entry_id)
-        if not revisions or state is None:
-            await say(interaction, f"There is no entry `{entry_id}`.")
-            return
-        lines = []
-        for r in revisions[:HISTORY_LINES]:
-            live = " · **live**" if r.rev == state.live else ""
-            why = f" · {clip(r.reason, 80)}" if r.reason else ""
-            decided = f" · {r.status} by {who(r.decided_by)}" if r.decided_by else f" · {r.status}"
-            lines.append(
-                f"`r{r.rev}` {r.created_at[:10]} · {r.origin} · {who(r.author)}{decided}{live}{why}"
-            )
-        if len(revisions) > HISTORY_LINES:
-            lines.append(f"… and {len(revisions) - HISTORY_LINES} older revisions")
-        removed = (
-            f"\n\n**Removed** on {state.removed_at[:10]} (`/faq restore`)."
-            if state.removed_at
-            else ""
-        )
-        embed = discord.Embed(
-            title=f"History of {entry_id}",
-            description=clip("\n".join(lines) + removed, 4096),
-            color=MODERATION_COLOUR,
-        )
-        embed.set_footer(
-            text="Bring one back with /faq revert entry revision (it is reviewed like any change)."
-        )
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
-        )
-
     @app_commands.command(
         name="revert", description="Bring back an earlier revision (reviewed like any change)"
     )
@@ -272,141 +233,6 @@ class FaqModeration(
             await say(interaction, str(exc))
             return
         await self.after_draft(interaction, config, draft, "revert")
-
-    @app_commands.command(name="remove", description="Take an entry out of the FAQ (restorable)")
-    @app_commands.describe(entry_id="The entry", reason=REASON)
-    @app_commands.rename(entry_id="entry")
-    @app_commands.autocomplete(entry_id=entry_choices)
-    async def remove(
-        self,
-        interaction: discord.Interaction,
-        entry_id: str,
-        reason: app_commands.Range[str, 0, 300] = "",
-    ) -> None:
-        config = checked_config(interaction)
-        await thinking(interaction)
-        try:
-            await self.moderation.remove(entry_id, actor(interaction.user), reason)
-        except ModerationError as exc:
-            await say(interaction, str(exc))
-            return
-        await self.bot.runtime.reload()
-        await say(
-            interaction,
-            f"Removed `{entry_id}`: members no longer get it. Its history is kept; "
-            f"`/faq restore entry:{entry_id}` brings it back.",
-        )
-        why = f": {reason}" if reason else ""
-        await post_mod_log(
-            self.bot, config, f"🗑️ {who(actor(interaction.user))} removed `{entry_id}`{why}"
-        )
-
-    @app_commands.command(name="restore", description="Bring back a removed entry")
-    @app_commands.rename(entry_id="entry")
-    @app_commands.autocomplete(entry_id=removed_choices)
-    async def restore(self, interaction: discord.Interaction, entry_id: str) -> None:
-        config = checked_config(interaction)
-        await thinking(interaction)
-        try:
-            await self.moderation.restore(entry_id, actor(interaction.user))
-        except (ModerationError, FormInvalid) as exc:
-            await say(interaction, str(exc))
-            return
-        await self.bot.runtime.reload()
-        await say(interaction, f"Restored `{entry_id}`: members get it again.")
-        await post_mod_log(
-            self.bot, config, f"♻️ {who(actor(interaction.user))} restored `{entry_id}`"
-        )
-
-    @app_commands.command(
-        name="export", description="The live FAQ as YAML files (the knowledge/ format)"
-    )
-    async def export(self, interaction: discord.Interaction) -> None:
-        exported: dict[str, str] = await self.moderation.export()
-        files = [
-            discord.File(io.BytesIO(text.encode("utf-8")), filename=f"{topic}.yaml")
-            for topic, text in exported.items()
-        ]
-        text = (
-            f"The live FAQ: {len(files)} topic files in the same format as `knowledge/faq/` "
-            f"(review them in git, or edit one and bring it back with `/faq import`)."
-        )
-        await interaction.response.send_message(
-            text, files=files[:10], ephemeral=True, allowed_mentions=NO_PINGS
-        )
-        for start in range(10, len(files), 10):  # Discord takes 10 files a message
-            await interaction.followup.send(
-                files=files[start : start + 10], ephemeral=True, allowed_mentions=NO_PINGS
-            )
-
-    @app_commands.command(
-        name="import", description="Bring in an edited topic file: changes become drafts"
-    )
-    @app_commands.describe(attachment="One topic file, as /faq export gives it", reason=REASON)
-    @app_commands.rename(attachment="file")
-    async def import_file(
-        self,
-        interaction: discord.Interaction,
-        attachment: discord.Attachment,
-        reason: app_commands.Range[str, 0, 300] = "",
-    ) -> None:
-        config = checked_config(interaction)
-        if not attachment.filename.endswith((".yaml", ".yml")):
-            await say(interaction, "Attach one topic file from `/faq export` (a .yaml file).")
-            return
-        if attachment.size > MAX_YAML_BYTES:
-            await say(
-                interaction, f"That file is over {MAX_YAML_BYTES:,} bytes; nothing was imported."
-            )
-            return
-        await thinking(interaction)
-        try:
-            text = (await attachment.read()).decode("utf-8")
-        except UnicodeDecodeError:
-            await say(interaction, "That file is not UTF-8 text; nothing was imported.")
-            return
-        try:
-            report = await self.moderation.import_topic(
-                text, attachment.filename, actor(interaction.user), reason
-            )
-        except KnowledgeError as exc:
-            problems = "\n".join(str(p) for p in exc.problems[:20])
-            more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
-            await say(
-                interaction,
-                "Nothing was imported: the file has errors.\n```\n"
-                + clip(problems, 1700).replace("```", "ʼʼʼ")
-                + f"\n```{more}",
-            )
-            return
-        except ModerationError as exc:
-            await say(interaction, f"Nothing was imported: {exc}")
-            return
-        drafted = ", ".join(f"`{d.entry_id}`" for d in report.drafted) or "none"
-        left = (
-            f"\nNot in the file (left as they are, not removed): {', '.join(report.not_in_file)}"
-            if report.not_in_file
-            else ""
-        )
-        skipped = (
-            "\nNot drafted, changed by someone else while importing (import again to retry): "
-            + "; ".join(report.skipped)
-            if report.skipped
-            else ""
-        )
-        await say(
-            interaction,
-            f"Imported `{attachment.filename}`: {len(report.drafted)} change(s) became drafts "
-            f"({drafted}); {report.unchanged} unchanged.{left}{skipped}\n"
-            "Review them with `/faq review`.",
-        )
-        if report.drafted:
-            await post_mod_log(
-                self.bot,
-                config,
-                f"📥 {who(actor(interaction.user))} imported `{attachment.filename}`: "
-                f"{len(report.drafted)} draft(s) for review ({drafted})",
-            )
 
     async def reopen(self, interaction: discord.Interaction, token: str) -> None:
         session = self.forms.get(token, interaction.user.id)

@@ -25,6 +25,7 @@ FORM, REOPEN, APPROVE, REJECT, REJECT_NOTE, REVIEW = (
     "mod:review:",
 )
 NUMBER = "[0-9]{1,18}"  # a draft number or page in a custom id (SQLite's int64)
+REASON = "Why (kept in the history and the mod-log)"  # every change asks it
 FORM_TTL_SECONDS = 3600
 MAX_FORMS = 500
 
