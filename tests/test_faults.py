@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge.form import EditForm
 from bot.knowledge.loader import LoadedKnowledge
-from bot.knowledge.moderation import EditForm, Moderation
+from bot.knowledge.moderation import Moderation
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import REPO
 from tests.discord_harness import Harness, eventually

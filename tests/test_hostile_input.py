@@ -23,9 +23,10 @@ from bot.core.engine import AskContext, Engine
 from bot.discord_app.render import FIELD_LIMIT, render_reply
 from bot.discord_app.runner import quiet_loggers_that_log_content
 from bot.knowledge.content_rules import content_problems
+from bot.knowledge.form import EditForm
 from bot.knowledge.guild_config import GuildConfig
 from bot.knowledge.loader import LoadedKnowledge
-from bot.knowledge.moderation import EditForm, FormInvalid, Moderation
+from bot.knowledge.moderation import FormInvalid, Moderation
 from bot.knowledge.schema import MASKED_LINK, MENTION_PATTERN, is_https_url
 from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.yamlsource import KnowledgeError

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot.config import SHIPPED_KNOWLEDGE
+from bot.knowledge.form import EditForm
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
 from bot.knowledge.moderation import (
-    EditForm,
     FormInvalid,
     Moderation,
     ModerationError,

@@ -54,10 +54,9 @@ from bot.discord_app.services import (
     topic_choices,
     who,
 )
+from bot.knowledge.form import FORM_LABELS, EditForm
 from bot.knowledge.guild_config import GuildConfig
 from bot.knowledge.moderation import (
-    FORM_LABELS,
-    EditForm,
     FormInvalid,
     Moderation,
     ModerationError,

@@ -12,7 +12,7 @@ from typing import Any
 import discord
 
 from bot.discord_app.render import clip
-from bot.knowledge.moderation import FORM_LABELS, FORM_LIMITS, EditForm
+from bot.knowledge.form import FORM_LABELS, FORM_LIMITS, EditForm
 from bot.knowledge.schema import FORM_BOX_CHARS
 
 PREFIX = "mod:"
