@@ -568,7 +568,8 @@ def _db(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentP
         restore_database,
         schema_version_of,
     )
-    from bot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
+    from bot.knowledge.migrations import SCHEMA_VERSION
+    from bot.knowledge.store import KnowledgeStore
 
     try:
         if args.db_command == "backup":

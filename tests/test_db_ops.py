@@ -14,7 +14,8 @@ import pytest
 from bot.instance_lock import lock_path
 from bot.knowledge.dbops import DatabaseError, backup_database, restore_database
 from bot.knowledge.loader import LoadedKnowledge
-from bot.knowledge.store import MIGRATIONS, SCHEMA_VERSION, KnowledgeStore, _statements
+from bot.knowledge.migrations import MIGRATIONS, SCHEMA_VERSION, statements
+from bot.knowledge.store import KnowledgeStore
 from tests.conftest import RunCli
 
 
@@ -89,7 +90,7 @@ async def test_migrates_from_every_earlier_version_with_a_backup_first(
     db = tmp_path / "old.db"
     with sqlite3.connect(db, isolation_level=None) as old:
         for script in MIGRATIONS[:version]:
-            for statement in _statements(script):
+            for statement in statements(script):
                 old.execute(statement)
         old.execute(f"PRAGMA user_version = {version}")
         if version >= 1:
@@ -124,7 +125,7 @@ async def test_server_settings_survive_the_move_to_the_settings_table(tmp_path: 
     db = tmp_path / "v3.db"
     with sqlite3.connect(db, isolation_level=None) as old:
         for script in MIGRATIONS[:3]:
-            for statement in _statements(script):
+            for statement in statements(script):
                 old.execute(statement)
         old.execute("PRAGMA user_version = 3")
         old.execute("INSERT INTO guild_settings VALUES ('111', 1), ('222', 0), ('333', NULL)")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.loader import LoadedKnowledge
-from bot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
+from bot.knowledge.migrations import SCHEMA_VERSION
+from bot.knowledge.store import KnowledgeStore
 from tests.conftest import publish_moderator_revision
 from tests.test_moderation import audit_log
 
