@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Coroutine, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -282,6 +283,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as exc:
         words = (command, getattr(args, "kb_command", None), getattr(args, "db_command", None))
         print(f"faqbot {' '.join(w for w in words if w)}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except sqlite3.OperationalError as exc:  # e.g. another process holds the write lock
+        words = (command, getattr(args, "kb_command", None), getattr(args, "db_command", None))
+        print(
+            f"faqbot {' '.join(w for w in words if w)}: the database {settings.db_path} cannot be "
+            f"used right now ({exc}); if another faqbot or a backup is writing to it, wait for it "
+            "to finish or stop it, then try again",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except UnknownRegion as exc:  # --locale / FAQBOT_LOCALE
         print(f"faqbot: locale: {exc}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,22 @@ def test_a_bad_setting_is_one_line_for_every_command(run_cli: RunCli) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
     result = run_cli("run", env={"FAQBOT_LOG_LEVEL": "loud", "DISCORD_TOKEN": "token"})
     assert_explained(result, "FAQBOT_LOG_LEVEL='loud'", "debug", code=2)
+
+
+def test_a_database_another_process_has_locked_is_one_line(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    # A first run creates the database; then another process takes its write lock and holds it.
+    assert run_cli("ask", "whats kratom").returncode == 0
+    holder = sqlite3.connect(tmp_path / "cli.db", timeout=0)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        for args in (("ask", "whats kratom"), ("kb", "export", str(tmp_path / "out"))):
+            result = run_cli(*args)
+            assert result.returncode == 1, result.stderr
+            assert "Traceback" not in result.stderr
+            lines = [line for line in result.stderr.splitlines() if line.startswith("faqbot ")]
+            assert len(lines) == 1 and "cannot be used right now" in lines[0]
+    finally:
+        holder.rollback()
+        holder.close()
