@@ -259,3 +259,24 @@ def test_cli_nonsense_locale_is_one_line_and_exit_2(run_cli: RunCli) -> None:
     assert "'klingon' is not a region or locale" in result.stderr and "GB" in result.stderr
     env = {**NO_LOCALE, "FAQBOT_LOCALE": "klingon"}
     assert run_cli("ask", "hi", env=env).returncode == 2
+
+
+@pytest.mark.parametrize("typed", ["uk", "United Kingdom", "en-GB"])
+async def test_config_region_takes_the_spellings_people_use(
+    discord_bot: Harness, typed: str
+) -> None:
+    option = [{"type": 3, "name": "code", "value": typed}]
+    done = await discord_bot.send(
+        slash_command("config", option, subcommand="region", permissions=MANAGE_GUILD)
+    )
+    assert "GB" in str(done["data"])
+    crisis = embed_text(await discord_bot.ask("i want to die", locale="en-US"))
+    assert "Samaritans" in crisis and "988" not in crisis
+
+
+async def test_config_region_nonsense_changes_nothing(discord_bot: Harness) -> None:
+    option = [{"type": 3, "name": "code", "value": "narnia"}]
+    done = await discord_bot.send(
+        slash_command("config", option, subcommand="region", permissions=MANAGE_GUILD)
+    )
+    assert "Not changed" in done["data"]["content"]

@@ -8,12 +8,14 @@ command is not a permission.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.resources import UnknownRegion
 from bot.discord_app.client import FaqBot
 from bot.discord_app.render import INFO_COLOUR
 from bot.discord_app.services import NO_PINGS, actor, post_mod_log, say, who
@@ -166,23 +168,32 @@ class Config(
     @app_commands.command(
         name="region", description="Default region for crisis lines in this server"
     )
-    @app_commands.describe(code="A region code such as US, GB, AU, IN; empty: from each member")
+    @app_commands.describe(
+        code="A region such as US, GB (or uk), AU, IN, Australia, en-GB; empty: from each member"
+    )
     async def region(
-        self, interaction: discord.Interaction, code: app_commands.Range[str, 0, 8] = ""
+        self, interaction: discord.Interaction, code: app_commands.Range[str, 0, 40] = ""
     ) -> None:
-        code = code.strip().upper()
-        if code and code not in self.bot.runtime.loaded.resources.regions:
-            known = ", ".join(
-                sorted(r for r in self.bot.runtime.loaded.resources.regions if r.isalpha())
-            )
-            await interaction.response.send_message(
-                f"Not changed: I have crisis lines for {known}.",
-                ephemeral=True,
-                allowed_mentions=NO_PINGS,
-            )
-            return
-        text = f"the default region is {code}." if code else "the region comes from each member."
-        await self.change(interaction, text, region=code or None)
+        resources = self.bot.runtime.loaded.resources
+        region = None
+        if code.strip():
+            # The same spellings the terminal and /resources accept (one parser, in core).
+            with contextlib.suppress(UnknownRegion):
+                region = resources.lookup(code)
+            if region is None:
+                known = ", ".join(sorted(r for r in resources.regions if r.isalpha()))
+                await interaction.response.send_message(
+                    f"Not changed: I have crisis lines for {known}.",
+                    ephemeral=True,
+                    allowed_mentions=NO_PINGS,
+                )
+                return
+        text = (
+            f"the default region is {region.code} ({region.name})."
+            if region
+            else "the region comes from each member."
+        )
+        await self.change(interaction, text, region=region.code if region else None)
 
     @app_commands.command(name="watch", description="Auto-answer in a help channel or forum")
     @app_commands.describe(channel="A text channel or a forum channel members ask for help in")
