@@ -139,11 +139,14 @@ class Chat:
         if command.startswith("/") and command in QUIT_WORDS:
             return False
         reply = self.engine.answer(text, self.context)
+        words = _words(text)
+        quitting = words in QUIT_WORDS or command in QUIT_WORDS
         if reply.is_crisis:  # crisis first: even a quit word does not skip it
             self.reply(reply)
-            return True
-        words = _words(text)
-        if words in QUIT_WORDS or command in QUIT_WORDS:
+            # A bare "bye" can read as a goodbye in the other sense: the lines come first, and
+            # then the chat still ends, as the person asked.
+            return not quitting
+        if quitting:
             return False  # the goodbye points to help, for a check-in the screen was unsure of
         if reply.possible_crisis is not None:
             self.reply(reply)

@@ -31,11 +31,15 @@ def plain(markdown: str) -> str:
 
 @pytest.mark.parametrize("word", ["quit", "exit", ":q", "bye", "Bye!"])
 def test_quit_words_end_the_chat(run_cli: RunCli, word: str) -> None:
-    # With the model on (the default), a lone "bye" or "quit" sits in the classifier's unsure
-    # band: the chat still ends, and its goodbye says where help is.
+    # With the model on (the default), a lone "bye" can read as a goodbye in the other sense:
+    # the crisis lines may come first, but the chat still ends, and its goodbye says where
+    # help is.
     result = run_cli("chat", "--locale", "GB", input=f"{word}\nwhat is kratom\n")
     assert result.returncode == 0, result.stderr
-    assert replies(result.stdout) == [GOODBYE]
+    said = replies(result.stdout)
+    assert len(said) == 1 and said[0].endswith(GOODBYE)
+    assert said[0] == GOODBYE or "Samaritans" in said[0]
+    assert "What is kratom?" not in result.stdout
 
 
 def test_commands_greetings_and_thanks(run_cli: RunCli) -> None:
