@@ -454,3 +454,16 @@ def test_the_model_is_on_by_default_in_the_runtime(tmp_path: Path) -> None:
     has_classifier, summary = asyncio.run(run())
     assert has_classifier and "all-MiniLM-L6-v2" in summary
     assert default_cache_dir().name == "faqbot"
+
+
+@pytest.mark.parametrize(
+    "text", ["bye", "bye guys", "thanks bye", "im out, night all", "gn everyone", "cya tmrw"]
+)
+def test_an_ordinary_sign_off_is_not_a_crisis(semantic_engine: Engine, text: str) -> None:
+    # In a watched channel a crisis reply pings the helpers: "bye guys" must not.
+    assert semantic_engine.answer(text).crisis is None
+
+
+@pytest.mark.parametrize("text", ["bye everyone. im sorry", "i cant do this anymore, bye"])
+def test_a_goodbye_in_the_other_sense_is_a_crisis(semantic_engine: Engine, text: str) -> None:
+    assert semantic_engine.answer(text).crisis is CrisisType.SELF_HARM
