@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.core.crisis_model import CrisisClassifier
 from bot.core.entry_model import EntryClassifier
 from bot.core.matcher import Matcher, MatchingConfig, MatchResult
-from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Source, Suggestion
+from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Suggestion
 from bot.core.resources import Region, ResourceDirectory
 from bot.core.safety import SafetyConfig, Screening, screen
 from bot.core.semantic import Embedder, Reading, SemanticIndex, VectorCache, read
@@ -278,7 +278,7 @@ class Engine:
             lead=self.kb.safety.clinical_pointer if clinical else "",
             title=entry.question,
             body=entry.answer,
-            sources=tuple(Source(s.title, s.url) for s in entry.sources),
+            sources=entry.sources,  # already core Sources
             resources=self._sensitive_resources(screening, region),
             resources_heading="If you need support now",
             safety_note=self.kb.safety.safety_note,
