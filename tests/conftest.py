@@ -13,8 +13,8 @@ import pytest
 
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.core.engine import Engine, KnowledgeBase
+from bot.core.entry import Entry
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
-from bot.knowledge.schema import Entry
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO
 
 BOT = REPO / "bot"
@@ -128,7 +126,6 @@ def test_no_import_circles_between_files() -> None:
     assert circles(imports()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20 step 4: core and knowledge import each other")
 def test_no_import_circles_between_packages() -> None:
     graph: dict[str, set[str]] = {}
     for module, targets in imports().items():
@@ -138,7 +135,6 @@ def test_no_import_circles_between_packages() -> None:
     assert circles({k: frozenset(v) for k, v in graph.items()}) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20 step 4: Entry and the YAML parsers")
 def test_core_imports_nothing_of_the_project_but_itself() -> None:
     outside = {
         f"{module} -> {target}"

@@ -6,9 +6,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bot.core.entry import Entry
 from bot.knowledge.content_rules import content_problems, method_mentions
 from bot.knowledge.loader import LoadedKnowledge
-from bot.knowledge.schema import MENTION_PATTERN, Entry, validate_entry
+from bot.knowledge.schema import MENTION_PATTERN, validate_entry
 
 REQUIRED_IDS = {
     # kratom

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.config import SHIPPED_KNOWLEDGE
+from bot.core.entry import Entry
 from bot.knowledge.form import EditForm
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
 from bot.knowledge.moderation import (
@@ -21,7 +22,6 @@ from bot.knowledge.moderation import (
     StaleEdit,
     dump_topic,
 )
-from bot.knowledge.schema import Entry
 from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.yamlsource import KnowledgeError
 

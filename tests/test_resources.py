@@ -12,8 +12,9 @@ import pytest
 
 from bot.core.engine import AskContext, Engine
 from bot.core.reply import CrisisType, Resource
-from bot.core.resources import HINT_NAME, UnknownRegion, parse_resources
+from bot.core.resources import HINT_NAME, UnknownRegion
 from bot.knowledge.loader import LoadedKnowledge
+from bot.knowledge.resources_yaml import parse_resources
 from bot.knowledge.yamlsource import parse_yaml
 from tests.conftest import RunCli
 from tests.discord_harness import Harness, embed_text

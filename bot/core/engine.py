@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.crisis_model import CrisisClassifier
+from bot.core.entry import Entry
 from bot.core.entry_model import EntryClassifier
 from bot.core.matcher import Matcher, MatchingConfig, MatchResult
 from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Suggestion
@@ -18,7 +19,6 @@ from bot.core.resources import Region, ResourceDirectory
 from bot.core.safety import SafetyConfig, Screening, screen
 from bot.core.semantic import Embedder, Reading, SemanticIndex, VectorCache, read
 from bot.core.text import normalise
-from bot.knowledge.schema import Entry
 
 MAX_QUESTION_ECHO = 300  # how much of a question a Reply carries back (JSON contract, logs: none)
 

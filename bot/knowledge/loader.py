@@ -14,18 +14,28 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.crisis_model import CrisisClassifier, parse_classifier
+from bot.core.entry import Entry
 from bot.core.entry_model import EntryClassifier, parse_entry_classifier
-from bot.core.matcher import MatchingConfig, parse_matching, phrasing_key
-from bot.core.resources import ResourceDirectory, parse_resources
-from bot.core.safety import SafetyConfig, parse_safety
+from bot.core.matcher import MatchingConfig, phrasing_key
+from bot.core.resources import ResourceDirectory
+from bot.core.safety import SafetyConfig
+from bot.knowledge.matching_yaml import parse_matching
+from bot.knowledge.resources_yaml import parse_resources
+from bot.knowledge.safety_yaml import parse_safety
 from bot.knowledge.schema import (
     STRICT_URL,
     TAG_PATTERN,
-    Entry,
     SourceDomains,
     validate_entry,
 )
-from bot.knowledge.yamlsource import KnowledgeError, Located, Problem, field_name, parse_yaml
+from bot.knowledge.yamlsource import (
+    KnowledgeError,
+    Located,
+    Problem,
+    Problems,
+    field_name,
+    parse_yaml,
+)
 
 FAQ_DIR = "faq"
 RESOURCES_FILE = "resources.yaml"
@@ -88,17 +98,18 @@ def parse_faq_file(
     """Entries of one FAQ file (topic = file stem), its display title, and its problems.
 
     With `source_domains`, a source from a domain not on the allow-list is an error."""
-    problems: list[Problem] = []
+    problem = Problems.of(src)
+    problems = problem.found
     data: Any = src.data
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        problems.append(Problem(src.file, src.line(()), "entries", "must be a list of entries"))
+        problem(("entries",), "must be a list of entries")
         return [], topic, problems
     unknown = set(data) - {"title", "entries"}
     for key in sorted(unknown):
-        problems.append(Problem(src.file, src.line((key,)), key, "unknown top-level field"))
+        problem((key,), "unknown top-level field")
     title = data.get("title") or topic.replace("-", " ").title()
     if not isinstance(title, str):
-        problems.append(Problem(src.file, src.line(("title",)), "title", "must be text"))
+        problem(("title",), "must be text")
         title = topic
     if not TAG_PATTERN.match(topic):
         problems.append(Problem(src.file, None, "", "file name must be lowercase kebab-case"))

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from bot.core.entry import Entry as Entry  # re-exported: validation makes entries
 from bot.core.reply import Source
 from bot.knowledge.content_rules import content_problems
-from bot.knowledge.yamlsource import Path, Problem, field_name
+from bot.knowledge.yamlsource import LineOf, Path, Problem, Problems, no_line
 
 MAX_ANSWER_CHARS = 1_500  # fits a Discord embed description with room for the rest
 MAX_QUESTION_CHARS = 200
@@ -77,49 +78,6 @@ def alternates_text(alternates: Sequence[str]) -> str:
 
 def sources_text(sources: Sequence[Source]) -> str:
     return "\n".join(source_line(s) for s in sources)
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    question: str
-    alternates: tuple[str, ...]
-    answer: str
-    sources: tuple[Source, ...]
-    tags: tuple[str, ...]
-    clinical: bool
-    reviewed: str  # ISO date
-    reviewer: str
-    topic: str = ""  # the knowledge file it came from (e.g. "kratom"); used for browsing
-
-    @property
-    def phrasings(self) -> tuple[str, ...]:
-        return (self.question, *self.alternates)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data in the YAML schema (topic is carried by the file, not the entry)."""
-        data = asdict(self)
-        data.pop("topic")
-        data["alternates"] = list(self.alternates)
-        data["tags"] = list(self.tags)
-        data["sources"] = [asdict(s) for s in self.sources]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], topic: str = "") -> Entry:
-        """Rebuild an entry from already-validated plain data (e.g. a stored revision)."""
-        return cls(
-            id=data["id"],
-            question=data["question"],
-            alternates=tuple(data.get("alternates", ())),
-            answer=data["answer"],
-            sources=tuple(Source(s["title"], s["url"]) for s in data["sources"]),
-            tags=tuple(data.get("tags", ())),
-            clinical=bool(data.get("clinical", False)),
-            reviewed=str(data["reviewed"]),
-            reviewer=data["reviewer"],
-            topic=topic or data.get("topic", ""),
-        )
 
 
 @dataclass(frozen=True)
@@ -194,13 +152,6 @@ def title_problem(title: str) -> str | None:
     return None
 
 
-LineOf = Callable[[Path], "int | None"]
-
-
-def _no_line(_: Path) -> int | None:
-    return None
-
-
 def is_https_url(url: str) -> bool:
     return url_problem(url) is None
 
@@ -210,7 +161,7 @@ def validate_entry(
     *,
     file: str,
     path: Path = (),
-    line_of: LineOf = _no_line,
+    line_of: LineOf = no_line,
     topic: str = "",
     today: dt.date | None = None,
     source_domains: SourceDomains | None = None,
@@ -220,11 +171,8 @@ def validate_entry(
     With `source_domains` (the shipped knowledge), a source outside the allow-list is an error;
     a moderator's draft is checked without it and its new domains are called out in review.
     """
-    problems: list[Problem] = []
-
-    def problem(sub: Path, message: str, severity: str = "error") -> None:
-        full = (*path, *sub)
-        problems.append(Problem(file, line_of(full), field_name(full), message, severity))
+    problem = Problems(file, line_of, path)
+    problems = problem.found
 
     if not isinstance(raw, dict):
         problem((), "an entry must be a mapping of fields")

@@ -7,6 +7,7 @@ base never needs them and they are how "billion laughs" YAML bombs work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,36 @@ def field_name(path: Path) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+LineOf = Callable[[Path], "int | None"]
+
+
+def no_line(_: Path) -> int | None:
+    """For data with no file behind it (a moderator's form): problems name no line."""
+    return None
+
+
+@dataclass
+class Problems:
+    """Collects what is wrong with one document; `problems(path, message)` records a problem
+    naming the file, the line of `path` and its field. `prefix` places the document inside a
+    larger one (an entry inside an FAQ file)."""
+
+    file: str
+    line_of: LineOf = no_line
+    prefix: Path = ()
+    found: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, src: Located) -> Problems:
+        return cls(src.file, src.line)
+
+    def __call__(self, path: Path, message: str, severity: str = "error") -> None:
+        full = (*self.prefix, *path)
+        self.found.append(
+            Problem(self.file, self.line_of(full), field_name(full), message, severity)
+        )
 
 
 def parse_yaml(text: str, file: str) -> Located:

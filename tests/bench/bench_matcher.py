@@ -24,10 +24,10 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process, utils
 
 from bot.config import SHIPPED_KNOWLEDGE
+from bot.core.entry import Entry
 from bot.core.matcher import Analyzer, Matcher, MatchingConfig
 from bot.core.reply import Source
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.schema import Entry
 from tests.matcher_metrics import HELD_OUT, TUNING, calibrate, evaluate, load_devset
 
 Ranked = list[tuple[str, float]]

@@ -38,9 +38,9 @@ from typing import Any
 import aiohttp
 
 from bot.config import SHIPPED_KNOWLEDGE, default_cache_dir
+from bot.core.entry import Entry
 from bot.knowledge.loader import LoadedKnowledge, load_knowledge
 from bot.knowledge.moderation import Moderation, dump_topic
-from bot.knowledge.schema import Entry
 from bot.knowledge.store import KnowledgeStore, now_iso
 from tests.bench.bot_process import bot_process, summary
 from tests.fake_discord import GUILD_ID, FakeDiscord, Recorded, slash_command
