@@ -110,3 +110,34 @@ def test_medical_emergency_in_the_uk_offers_urgent_advice_after_999(engine: Engi
     assert "999" in reply.resources[0].reach
     assert reply.resources[1].name.startswith("NHS 111")
     assert "Poison control" not in reply.lead  # no poison line is listed for the UK
+
+
+def test_auto_answer_posts_only_sure_answers_to_real_questions(engine: Engine) -> None:
+    sure = engine.answer("what is ptsd")
+    assert sure.kind is ReplyKind.ANSWER and (sure.score or 0) >= engine.matcher.answer_threshold
+    assert engine.auto_answer(sure) is sure  # the matcher's own threshold by default
+    # A server that asks for more certainty than this match has gets silence.
+    assert engine.auto_answer(sure, threshold=(sure.score or 0) + 1) is None
+    # Two words are chatter ("my kratom"), however well they match.
+    chatter = engine.answer("my kratom")
+    assert chatter.kind is ReplyKind.ANSWER and engine.auto_answer(chatter) is None
+    assert engine.auto_answer(engine.answer("thanks")) is None
+
+
+def test_auto_answer_to_a_request_for_help_is_an_honest_not_sure(engine: Engine) -> None:
+    # A forum post asks for help: unsure means saying so, with the likely entry first to try.
+    sure = engine.answer("what is ptsd")
+    unsure = engine.auto_answer(sure, threshold=(sure.score or 0) + 1, asked=True)
+    assert unsure is not None and unsure.kind is ReplyKind.NO_MATCH
+    assert unsure.suggestions[0].entry_id == "ptsd-what-is"
+    assert unsure.safety_note == engine.kb.safety.safety_note
+    off_topic = engine.auto_answer(engine.answer("thanks"), asked=True)
+    assert off_topic is not None and off_topic.kind is ReplyKind.NO_MATCH
+
+
+def test_auto_answer_never_stays_quiet_on_a_crisis(engine: Engine) -> None:
+    crisis = engine.answer("kms")  # one word, no match: still a crisis reply
+    assert engine.auto_answer(crisis, threshold=100) is crisis
+    possible = engine.answer("i was suicidal years ago, is kratom safe")
+    assert possible.possible_crisis is CrisisType.SELF_HARM
+    assert engine.auto_answer(possible, threshold=100) is possible

@@ -21,6 +21,7 @@ from bot.core.semantic import Embedder, Reading, SemanticIndex, VectorCache, rea
 from bot.core.text import normalise
 
 MAX_QUESTION_ECHO = 300  # how much of a question a Reply carries back (JSON contract, logs: none)
+MIN_WORDS_TO_AUTO_ANSWER = 3  # "thanks!", "lol same" are chatter, not questions
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,35 @@ class Engine:
             score=None,
             region=self.region(context),
         )
+
+    def auto_answer(
+        self,
+        reply: Reply,
+        context: AskContext | None = None,
+        threshold: float | None = None,
+        *,
+        asked: bool = False,
+    ) -> Reply | None:
+        """What to post unasked under a message (a watched help channel), given this engine's
+        `reply` to it; None: stay quiet.
+
+        A crisis or a possible crisis always gets its reply. Otherwise an answer goes out only
+        when the match is sure (at or above `threshold`, by default the matcher's own) and the
+        message is a question rather than chatter. When the member `asked` for help (a forum
+        post), anything less is an honest "not sure" instead of silence.
+        """
+        if reply.is_crisis or reply.possible_crisis is not None:
+            return reply
+        if threshold is None:
+            threshold = self.matcher.answer_threshold
+        if (
+            reply.kind is ReplyKind.ANSWER
+            and reply.score is not None
+            and reply.score >= threshold
+            and len(reply.question.split()) >= MIN_WORDS_TO_AUTO_ANSWER
+        ):
+            return reply
+        return self.unsure(reply, context) if asked else None
 
     def unsure(self, reply: Reply, context: AskContext | None = None) -> Reply:
         """An answer not confident enough to post unasked, as an honest "I'm not sure".

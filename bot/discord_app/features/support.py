@@ -52,7 +52,6 @@ ALERT_PINGS_PER_WINDOW = 3
 ALERT_PING_WINDOW_SECONDS = 600.0
 # "Answer from FAQ" (staff) posts publicly on request: per server and member.
 MENU_POSTS_RATE, MENU_POSTS_PER_SECONDS = 5, 60.0
-MIN_WORDS_TO_ANSWER = 3  # "thanks!", "lol same" are chatter, not questions
 CRISIS_LABELS = {
     "self_harm": "suicide or self-harm risk",
     "medical_emergency": "a medical emergency",
@@ -129,7 +128,12 @@ class Support(commands.Cog):
             return
         if not text.strip():
             return
-        reply = await self.bot.engine_answer(text, self.context(message.guild, config))
+        context = self.context(message.guild, config)
+        answered = await self.bot.engine_answer(text, context)
+        engine = self.bot.runtime.engine
+        reply = engine.auto_answer(answered, context, config.auto_answer_threshold, asked=is_post)
+        if reply is None:
+            return  # chatter, or a question it is not sure about: stay quiet in a channel
         if reply.is_crisis:
             # Crisis first, whoever wrote it (moderators and helpers are people too), wherever
             # (a helper thread too: a helper may not have joined yet) and whatever happened in
@@ -144,31 +148,17 @@ class Support(commands.Cog):
             # sure the match is (with the answer when there is one); no helper alert.
             await self.post_reply(message, reply, config)
             return
-        threshold = config.auto_answer_threshold
-        if threshold is None:
-            threshold = self.bot.runtime.engine.matcher.answer_threshold
-        confident = (
-            reply.kind is ReplyKind.ANSWER
-            and reply.score is not None
-            and reply.score >= threshold
-            and len(text.split()) >= MIN_WORDS_TO_ANSWER
-        )
-        if not confident and not is_post:
-            return  # chatter, or a question it is not sure about: stay quiet in a channel
         guild_id = str(message.guild.id)
         try:
             if not await self.store.claim_answer(guild_id, claim):
                 return  # this thread was answered already
         except sqlite3.Error as exc:  # answering twice beats not answering at all
             log.warning("could not record an auto-answer (%s); answering anyway", exc)
-        if confident:
-            await self.post_reply(message, reply, config)
-            assert reply.entry_id is not None
-            await self.bookkeep(self.store.count_answer(guild_id, reply.entry_id))
-        else:  # a forum post is a request for help: say so honestly and offer a person
+        if reply.kind is not ReplyKind.ANSWER:  # a forum post it is unsure of: keep the gap
             await self.bookkeep(self.store.record_gap(guild_id, gap_text(text)))
-            unsure = self.bot.runtime.engine.unsure(reply, self.context(message.guild, config))
-            await self.post_reply(message, unsure, config)
+        await self.post_reply(message, reply, config)
+        if reply.entry_id is not None:
+            await self.bookkeep(self.store.count_answer(guild_id, reply.entry_id))
 
     async def bookkeep(self, write: Coroutine[Any, Any, None]) -> None:
         """Counting and gap-keeping: a database failure here never costs the member a reply."""
