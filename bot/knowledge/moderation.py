@@ -81,13 +81,24 @@ class ImportReport:
     not_in_file: list[str] = field(default_factory=list)  # live entries of the topic left as is
 
 
+# Called after a change to what members see (publish, remove, restore) is committed.
+LiveChanged = Callable[[], Awaitable[object]]
+
+
 class Moderation:
     def __init__(
-        self, store: KnowledgeStore, matching: MatchingConfig, topics: dict[str, str]
+        self,
+        store: KnowledgeStore,
+        matching: MatchingConfig,
+        topics: dict[str, str],
+        live_changed: LiveChanged | None = None,
     ) -> None:
         self.store = store
         self.matching = matching
         self.topics = topics  # slug -> title; moderator entries go in an existing topic
+        # The runtime's reload: the one place a published change reaches the engine, awaited
+        # so that "is live now" is true when the moderator reads it.
+        self.live_changed = live_changed
 
     # --- reading --------------------------------------------------------------------------
 
@@ -145,6 +156,7 @@ class Moderation:
             await self.store.publish_draft(draft, approver)
 
         await self._checked_write(draft_entry, publish)
+        await self._live_changed()
         published = await self.revision(rev)
         assert published is not None
         return published
@@ -197,6 +209,7 @@ class Moderation:
             if state.removed_at:
                 raise ModerationError(f"`{entry_id}` was already removed ({state.removed_at}).")
             await self.store.set_removed(state, True, actor, reason.strip())
+        await self._live_changed()
         removed = await self.state(entry_id)
         assert removed is not None
         return removed
@@ -218,6 +231,7 @@ class Moderation:
             return (await removed_entry())[1].entry
 
         await self._checked_write(entry, bring_back)
+        await self._live_changed()
         restored = await self.state(entry_id)
         assert restored is not None
         return restored
@@ -313,6 +327,10 @@ class Moderation:
         return entries
 
     # --- internals ------------------------------------------------------------------------
+
+    async def _live_changed(self) -> None:
+        if self.live_changed is not None:
+            await self.live_changed()
 
     async def _draft(
         self,

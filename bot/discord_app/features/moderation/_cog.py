@@ -345,14 +345,13 @@ class FaqModeration(
             await interaction.response.defer()  # the review message is updated when done
         else:
             await thinking(interaction)
-        try:
+        try:  # returns once the engine is rebuilt: members get it from the very next question
             published = await self.moderation.approve(
                 rev, actor(interaction.user), allow_self=config.single_moderator_publish
             )
         except (ModerationError, FormInvalid) as exc:
             await say(interaction, f"Not published: {exc}")
             return
-        await self.bot.runtime.reload()  # members get it from the very next question
         state = await self.moderation.state(published.entry_id)
         removed = state is not None and state.removed_at is not None
         # A removed entry stays removed (restoring is its own, explicit step): say so, rather

@@ -97,7 +97,6 @@ class EntryCommands(ModeratorCommands):
         except ModerationError as exc:
             await say(interaction, str(exc))
             return
-        await self.bot.runtime.reload()
         await say(
             interaction,
             f"Removed `{entry_id}`: members no longer get it. Its history is kept; "
@@ -119,7 +118,6 @@ class EntryCommands(ModeratorCommands):
         except (ModerationError, FormInvalid) as exc:
             await say(interaction, str(exc))
             return
-        await self.bot.runtime.reload()
         await say(interaction, f"Restored `{entry_id}`: members get it again.")
         await post_mod_log(
             self.bot, config, f"♻️ {who(actor(interaction.user))} restored `{entry_id}`"
