@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _pytest.mark import ParameterSet
 
-from bot.cli import _parser
+from bot.cli.app import build_parser
 from tests.conftest import REPO
 
 DOCS = sorted([REPO / "README.md", REPO / "knowledge" / "README.md", *(REPO / "docs").glob("*.md")])
@@ -63,7 +63,7 @@ def _options(parser: argparse.ArgumentParser) -> dict[str, bool]:
 
 def _check(words: list[str]) -> str | None:
     """What is wrong with `faqbot <words>`, or None if the CLI accepts its commands and options."""
-    parser, path = _parser(), ["faqbot"]
+    parser, path = build_parser(), ["faqbot"]
     tokens = iter(words)
     for token in tokens:
         if token.startswith("-") and token != "-":
