@@ -7,6 +7,7 @@ base never needs them and they are how "billion laughs" YAML bombs work.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 )
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 MAX_DEPTH = 32  # the knowledge base nests 5 deep; anything far deeper is an attack or an accident
 
 
@@ -100,11 +102,26 @@ class Problems:
         )
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of [ ] and { } (quotes ignored: erring towards refusing is fine)."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKETS.sub("", text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document; raise KnowledgeError naming file and line on any problem."""
     if len(text.encode("utf-8", "replace")) > MAX_YAML_BYTES:
         raise KnowledgeError(
             [Problem(file, None, "", f"file is larger than {MAX_YAML_BYTES} bytes")]
+        )
+    if _flow_depth(text) > MAX_DEPTH:
+        # PyYAML's scanner is quadratic in flow nesting ("[" * 100_000 took 6 s of CPU before
+        # it hit the recursion limit), so deep brackets are refused before it sees them.
+        raise KnowledgeError(
+            [Problem(file, None, "", f"nested too deeply (more than {MAX_DEPTH} levels)")]
         )
     try:
         # Even creating the loader reads the text (control characters fail here).
