@@ -47,7 +47,10 @@ def run_cli(tmp_path: Path) -> RunCli:
     """Run the real `faqbot` CLI as a subprocess with its own database file."""
 
     def run(
-        *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 180,
     ) -> subprocess.CompletedProcess[str]:
         full_env = {
             k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "DISCORD_"))

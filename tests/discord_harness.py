@@ -125,8 +125,9 @@ def button(custom_id: str, user_id: str = "1500000000000000001") -> dict[str, An
     )
 
 
-async def eventually(check: Any, timeout: float = 5.0) -> None:
-    """Wait until `check()` (async) is true: /ask records use after it has replied."""
+async def eventually(check: Any, timeout: float = 60.0) -> None:
+    """Wait until `check()` (async) is true: /ask records use after it has replied. The timeout
+    is only a ceiling for a hung test (a busy CI machine is slow); passing waits end at once."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "timed out waiting"

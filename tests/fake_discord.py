@@ -272,7 +272,7 @@ class FakeDiscord:
         return {}
 
     async def wait_for_request(
-        self, predicate: Any, timeout: float = 10.0, start: int = 0
+        self, predicate: Any, timeout: float = 60.0, start: int = 0
     ) -> Recorded:
         """The first recorded request (from index `start`) that matches `predicate`."""
 

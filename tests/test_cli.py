@@ -88,7 +88,7 @@ def test_batch_mode_streams_each_answer_before_the_next_question(tmp_path: Path)
             assert json.loads(proc.stdout.readline())["question"] == question
     finally:
         proc.stdin.close()
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=120) == 0
 
 
 def test_ask_human_readable(run_cli: RunCli) -> None:

@@ -113,7 +113,7 @@ async def gaps_stored(db: Path, count: int) -> None:
         with sqlite3.connect(db) as check:
             return bool(check.execute("SELECT COUNT(*) FROM gaps").fetchone()[0] == count)
 
-    await eventually(stored, timeout=30)
+    await eventually(stored, timeout=120)
 
 
 async def test_one_process_owns_the_database(tmp_path: Path, run_cli: RunCli) -> None:
