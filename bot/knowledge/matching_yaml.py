@@ -8,17 +8,14 @@ from typing import Any
 
 from bot.core.matcher import MatchingConfig
 from bot.core.text import normalise
-from bot.knowledge.yamlsource import Located, Problem, Problems
+from bot.knowledge.yamlsource import Located, Problem, Problems, read_mapping
 
 
 def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
-    problem = Problems.of(src)
-    problems = problem.found
+    return read_mapping(src, _matching)
 
-    data: Any = src.data
-    if not isinstance(data, dict):
-        problem((), "must be a mapping")
-        return None, problems
+
+def _matching(data: dict[str, Any], problem: Problems) -> MatchingConfig | None:
     synonyms: dict[str, str] = {}
     raw_synonyms = data.get("synonyms") or {}
     if not isinstance(raw_synonyms, dict):
@@ -86,17 +83,14 @@ def parse_matching(src: Located) -> tuple[MatchingConfig | None, list[Problem]]:
             problem(("subjects", name), "must be a list of words or phrases")
             continue
         subjects[str(name)] = tuple(normalise(n) for n in names)
-    if problems:
-        return None, problems
-    return (
-        MatchingConfig(
-            subjects=subjects,
-            **semantic,
-            synonyms=synonyms,
-            stopwords=frozenset(normalise(str(w)).replace("'", "") for w in stopwords),
-            generic_words=frozenset(normalise(str(w)).replace("'", "") for w in generic),
-            generic_weight=float(weight),
-            **thresholds,
-        ),
-        problems,
+    if problem.found:
+        return None
+    return MatchingConfig(
+        subjects=subjects,
+        **semantic,
+        synonyms=synonyms,
+        stopwords=frozenset(normalise(str(w)).replace("'", "") for w in stopwords),
+        generic_words=frozenset(normalise(str(w)).replace("'", "") for w in generic),
+        generic_weight=float(weight),
+        **thresholds,
     )

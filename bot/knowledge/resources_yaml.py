@@ -7,17 +7,16 @@ from typing import Any
 
 from bot.core.resources import RESOURCE_KINDS, Line, Region, ResourceDirectory
 from bot.knowledge.schema import MENTION_PATTERN, is_https_url
-from bot.knowledge.yamlsource import Located, Path, Problem, Problems
+from bot.knowledge.yamlsource import Located, Path, Problem, Problems, read_mapping
 
 
 def parse_resources(src: Located) -> tuple[ResourceDirectory | None, list[Problem]]:
-    problem = Problems.of(src)
-    problems = problem.found
+    return read_mapping(
+        src, _resources, "must be a mapping with regions, locales and fallback_region"
+    )
 
-    data: Any = src.data
-    if not isinstance(data, dict):
-        problem((), "must be a mapping with regions, locales and fallback_region")
-        return None, problems
+
+def _resources(data: dict[str, Any], problem: Problems) -> ResourceDirectory | None:
     regions: dict[str, Region] = {}
     raw_regions = data.get("regions")
     if not isinstance(raw_regions, dict) or not raw_regions:
@@ -62,10 +61,10 @@ def parse_resources(src: Located) -> tuple[ResourceDirectory | None, list[Proble
         problem(
             ("fallback_region",), "the fallback region needs at least one crisis or directory line"
         )
-    if problems:
-        return None, problems
+    if problem.found:
+        return None
     ambiguous = frozenset(str(a) for a in raw_ambiguous)
-    return ResourceDirectory(regions, locales, str(fallback), ambiguous), problems
+    return ResourceDirectory(regions, locales, str(fallback), ambiguous)
 
 
 def _parse_line(raw: Any, path: Path, problem: Problems) -> Line | None:

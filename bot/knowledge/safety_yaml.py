@@ -13,7 +13,7 @@ from typing import Any
 from bot.core.reply import CrisisType
 from bot.core.safety import Rule, SafetyConfig
 from bot.knowledge.schema import MENTION_PATTERN
-from bot.knowledge.yamlsource import Located, Problem, Problems
+from bot.knowledge.yamlsource import Located, Problem, Problems, read_mapping
 
 _FRAGMENT = re.compile(r"<<([a-z_]+)>>")
 TEXT_FIELDS = ("safety_note", "clinical_pointer", "no_match_message")
@@ -21,13 +21,10 @@ RULE_FAMILIES = ("benign", "crisis", "clinical", "sensitive", "distance", "prese
 
 
 def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
-    problem = Problems.of(src)
-    problems = problem.found
+    return read_mapping(src, _safety)
 
-    data: Any = src.data
-    if not isinstance(data, dict):
-        problem((), "must be a mapping")
-        return None, problems
+
+def _safety(data: dict[str, Any], problem: Problems) -> SafetyConfig | None:
 
     def text_at(path: tuple[str, ...], value: Any) -> str | None:
         """Required text without mentions, or None (and a problem)."""
@@ -87,23 +84,20 @@ def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
             families[family].append(rule)
     if not families["crisis"]:
         problem(("crisis",), "at least one crisis rule is required")
-    if problems:
-        return None, problems
-    return (
-        SafetyConfig(
-            safety_note=texts["safety_note"],
-            clinical_pointer=texts["clinical_pointer"],
-            no_match_message=texts["no_match_message"],
-            crisis_messages=messages,
-            check_in_messages=check_ins,
-            benign=tuple(families["benign"]),
-            crisis=tuple(families["crisis"]),
-            clinical=tuple(families["clinical"]),
-            sensitive=tuple(families["sensitive"]),
-            distance=tuple(families["distance"]),
-            present=tuple(families["present"]),
-        ),
-        problems,
+    if problem.found:
+        return None
+    return SafetyConfig(
+        safety_note=texts["safety_note"],
+        clinical_pointer=texts["clinical_pointer"],
+        no_match_message=texts["no_match_message"],
+        crisis_messages=messages,
+        check_in_messages=check_ins,
+        benign=tuple(families["benign"]),
+        crisis=tuple(families["crisis"]),
+        clinical=tuple(families["clinical"]),
+        sensitive=tuple(families["sensitive"]),
+        distance=tuple(families["distance"]),
+        present=tuple(families["present"]),
     )
 
 

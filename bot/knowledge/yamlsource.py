@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 Path = tuple[str | int, ...]
+T = TypeVar("T")
 
 # Large enough for any real knowledge file or moderator export, small enough to refuse abuse.
 MAX_YAML_BYTES = 5_000_000
@@ -109,6 +110,21 @@ def _flow_depth(text: str) -> int:
         depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
         deepest = max(deepest, depth)
     return deepest
+
+
+def read_mapping(
+    src: Located,
+    build: Callable[[dict[str, Any], Problems], T | None],
+    expected: str = "must be a mapping",
+) -> tuple[T | None, list[Problem]]:
+    """Read a document that must be a mapping with `build`, which reports what is wrong to the
+    `Problems` it is given; the result only when nothing was wrong, and every problem."""
+    problem = Problems.of(src)
+    if not isinstance(src.data, dict):
+        problem((), expected)
+        return None, problem.found
+    built = build(src.data, problem)
+    return (None if problem.found else built), problem.found
 
 
 def parse_yaml(text: str, file: str) -> Located:
