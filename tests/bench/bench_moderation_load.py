@@ -28,6 +28,7 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -201,6 +202,15 @@ class Session:
         await self.fake.dispatch("INTERACTION_CREATE", payload)
         return name, payload["token"], sent
 
+    async def answer_times(self) -> dict[float, int]:
+        """The bot's histogram of `runtime.answer` times (the model thread's queue and work),
+        from /metrics: upper bound in seconds -> answers that took at most that long."""
+        url = f"http://127.0.0.1:{self.health_port}/metrics"
+        async with aiohttp.ClientSession() as http, http.get(url) as response:
+            text = await response.text()
+        found = re.findall(r'faqbot_reply_seconds_bucket\{le="([^"]+)"\} (\d+)', text)
+        return {float(bound): int(count) for bound, count in found}
+
     def reply_to(self, token: str, first: int) -> Recorded | None:
         return next((r for r in self.fake.requests[first:] if final_reply(token)(r)), None)
 
@@ -219,6 +229,7 @@ class Session:
     async def phase(self, name: str, rate: int, seconds: float) -> None:
         """Members ask at `rate`/s for `seconds` at least, and until the commands replied."""
         first = len(self.fake.requests)
+        answered_before = await self.answer_times()
         lags: list[float] = []
         probing = asyncio.create_task(self.probe_loop(lags))
         asked: list[tuple[str, float]] = []
@@ -252,11 +263,27 @@ class Session:
             flush=True,
         )
         print("    " + summary("event loop (/metrics round trip)", lags), flush=True)
+        print("    " + quantiles(answered_before, await self.answer_times()), flush=True)
         for command, token, sent in commands:
             found = self.reply_to(token, first)
             took = f"{(found.at - sent) * 1000:.0f} ms" if found else "no reply"
             said = str(found.body)[:160] if found else ""
             print(f"    /{command}: final reply after {took}: {said}", flush=True)
+
+
+def quantiles(before: dict[float, int], after: dict[float, int]) -> str:
+    """p50 and p99 of the phase's `runtime.answer` times, as the histogram bucket they fall in:
+    the answers' own time in the bot, apart from Discord's and the machine's."""
+    counts = {bound: after[bound] - before.get(bound, 0) for bound in sorted(after)}
+    total = counts.get(float("inf"), 0)
+    if not total:
+        return "answers in the bot: none"
+
+    def bucket(share: float) -> str:
+        bound = next(b for b, n in counts.items() if n >= share * total)
+        return "over 2.5 s" if bound == float("inf") else f"<= {bound * 1000:.0f} ms"
+
+    return f"answers in the bot (runtime.answer): n={total} p50 {bucket(0.5)}, p99 {bucket(0.99)}"
 
 
 async def run(rate: int, seconds: float, model: bool) -> None:
