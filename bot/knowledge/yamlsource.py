@@ -24,6 +24,9 @@ ALLOWED_TAGS = frozenset(
     for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 )
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+# libyaml's parser when PyYAML has it (the wheels do): the pure-Python one spent ~1.5 s of every
+# CLI start reading the FAQ. Both give the same nodes and line marks.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 32  # the knowledge base nests 5 deep; anything far deeper is an attack or an accident
 
 
@@ -141,7 +144,7 @@ def parse_yaml(text: str, file: str) -> Located:
         )
     try:
         # Even creating the loader reads the text (control characters fail here).
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(file, None, "", f"invalid YAML: {exc}")]) from None
     try:
