@@ -70,7 +70,7 @@ class Engine:
         if embedder is not None:
             cache = vectors if vectors is not None else VectorCache(embedder)
             semantic = SemanticIndex(
-                [[normalise(p) for p in e.phrasings] for e in kb.entries], cache
+                [[cache.normalised(p) for p in e.phrasings] for e in kb.entries], cache
             )
         entry_classifier = kb.entry_classifier
         if embedder is None or entry_classifier is None or entry_classifier.model != embedder.name:
