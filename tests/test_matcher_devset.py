@@ -8,8 +8,9 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.config import Settings
+from bot.core.analysis import phrasing_key
 from bot.core.engine import Engine
-from bot.core.matcher import Matcher, phrasing_key
+from bot.core.matcher import Matcher
 from bot.core.reply import ReplyKind
 from bot.knowledge.loader import LoadedKnowledge
 from bot.runtime import start_runtime
@@ -82,12 +83,12 @@ def test_slang_and_misspellings(engine: Engine) -> None:
 
 
 def test_autocomplete_prefix_then_fuzzy(engine: Engine) -> None:
-    typed = [e.id for e in engine.matcher.autocomplete("is kratom")]
+    typed = [e.id for e in engine.questions.autocomplete("is kratom")]
     assert typed and all(
         engine.by_id[i].question.lower().startswith("is kratom") for i in typed[:3]
     )
-    assert "kratom-what-is" in [e.id for e in engine.matcher.autocomplete("what is kratm")]
-    assert len(engine.matcher.autocomplete("")) == 25
+    assert "kratom-what-is" in [e.id for e in engine.questions.autocomplete("what is kratm")]
+    assert len(engine.questions.autocomplete("")) == 25
 
 
 async def test_a_moderator_edit_updates_the_index_without_restart(

@@ -33,4 +33,4 @@ def test_answer_is_total_and_always_safe(engine: Engine, text: str, locale: str 
 )
 @given(prefix=st.text(max_size=200))
 def test_autocomplete_is_bounded(engine: Engine, prefix: str) -> None:
-    assert len(engine.matcher.autocomplete(prefix)) <= 25
+    assert len(engine.questions.autocomplete(prefix)) <= 25

@@ -10,10 +10,12 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.analysis import MatchingConfig
+from bot.core.autocomplete import QuestionFinder
 from bot.core.crisis_model import CrisisClassifier
 from bot.core.entry import Entry
 from bot.core.entry_model import EntryClassifier
-from bot.core.matcher import Matcher, MatchingConfig, MatchResult
+from bot.core.matcher import Matcher, MatchResult
 from bot.core.reply import CrisisType, Reply, ReplyKind, Resource, Suggestion
 from bot.core.resources import Region, ResourceDirectory
 from bot.core.safety import SafetyConfig, Screening, screen
@@ -76,6 +78,7 @@ class Engine:
         if embedder is None or entry_classifier is None or entry_classifier.model != embedder.name:
             entry_classifier = None  # a head trained on another model's vectors would be noise
         self.matcher = Matcher(kb.entries, kb.matching, semantic, entry_classifier)
+        self.questions = QuestionFinder(kb.entries)  # autocomplete
         self.by_id = {e.id: e for e in kb.entries}
         self.classifier = kb.classifier
         # A head trained on another model's vectors would be noise: the n-grams alone then.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.core.matcher import MatchingConfig, phrasing_key
+from bot.core.analysis import MatchingConfig, phrasing_key
 
 SIMILAR_AT = 75.0  # token-sort ratio of the content words (0-100)
 SAME_WORD_AT = 85.0  # two words are one word with a typo ("adderal", "adderall")

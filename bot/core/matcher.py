@@ -1,8 +1,7 @@
 """Hybrid FAQ matcher: IDF-weighted token overlap + fuzzy re-ranking, with honest abstention.
 
-Pipeline for both FAQ phrasings and member questions: normalise -> slang/synonym map ->
-word tokens -> stop-word removal -> (questions only) typo correction against the FAQ's own
-vocabulary -> Snowball stemming.
+FAQ phrasings and member questions become stemmed tokens alike (`bot.core.analysis`); member
+questions also get their typos corrected against the FAQ's own vocabulary.
 
 Each entry is scored by its best phrasing (question or alternate) with an IDF-weighted F-measure:
 how much of the member's question the phrasing explains, and how much of the phrasing appears in
@@ -17,19 +16,18 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
-import snowballstemmer
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.analysis import MatchingConfig, analyzer_for
 from bot.core.entry import Entry
 from bot.core.entry_model import EntryClassifier
 from bot.core.semantic import SemanticIndex
-from bot.core.text import normalise, words
+from bot.core.text import normalise
 
 # How much each signal counts (they sum to 1, so the score stays in 0-100). The phrasing
 # F-measure carries the decision; whole-entry coverage helps questions that mix words from
@@ -50,40 +48,11 @@ CANDIDATE_CAP = 2_000
 MAX_CANDIDATES = 600
 # How many ranked entries `score_all` returns.
 MAX_RESULTS = 50
-STEM_CACHE_SIZE = 200_000
-# FAQ texts (phrasings, answers) whose analysis is remembered across rebuilds: a FAQ of a few
-# thousand entries, its drafts and some churn.
-INDEXED_CACHE_SIZE = 60_000
 # Member questions longer than this many content tokens are "rambling": weigh phrasing recall
 # (is the FAQ question inside the message?) over precision (is the message about only that?).
 RAMBLING_TOKENS = 10
 # Entries with this tag are about substances in general, whichever a question names.
 ANY_SUBJECT_TAG = "substance-use"
-
-
-@dataclass(frozen=True)
-class MatchingConfig:
-    synonyms: dict[str, str]
-    stopwords: frozenset[str]
-    # Everyday English words ("good", "take", "time"): rare in a small FAQ, so plain IDF would
-    # overrate them; they count at `generic_weight` of their IDF instead.
-    generic_words: frozenset[str]
-    generic_weight: float
-    answer_threshold: float  # 0-100: at or above, answer
-    suggest_threshold: float  # 0-100: candidates at or above may be offered as "did you mean"
-    suggest_margin: float  # 0-100: runner-ups this close to the best are offered too
-    # With a model of meaning: score = weight * lexical + (1 - weight) * 100 * cosine, and its
-    # own thresholds (the scale differs from lexical-only). Calibrated, never guessed.
-    semantic_weight: float = 0.5
-    semantic_answer_threshold: float = 50.0
-    semantic_suggest_threshold: float = 40.0
-    # Added to entries about a subject the question names ("maeng da for depression?" is a
-    # kratom question before it is a depression one).
-    subject_bonus: float = 0.0
-    # What entries are about: subject -> words that name it. An entry tagged with a subject is
-    # about it; a question that names subjects, none of them an entry's, never gets that entry
-    # ("phenibut withdrawal" is not a kratom question).
-    subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,69 +76,6 @@ class _Phrasing:
     text: str  # processed text, for fuzzy comparison
 
 
-@dataclass
-class Analyzer:
-    """Turns text into stemmed content tokens; shared by index and queries."""
-
-    config: MatchingConfig
-    _synonym_re: re.Pattern[str] | None = field(init=False, default=None)
-    _stemmer: Any = field(init=False)
-    # Snowball is pure Python and the same words recur endlessly: memoise (bounded).
-    _stems: dict[str, str] = field(init=False, default_factory=dict)
-    # Rebuilding the index after one edit re-analyses only the texts that changed: at 2,000
-    # entries a rebuild holds the GIL (and the answering thread waits) ~0.3 s instead of ~2 s.
-    _indexed: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = field(
-        init=False, default_factory=dict
-    )
-
-    def __post_init__(self) -> None:
-        self._stemmer = snowballstemmer.stemmer("english")
-        if self.config.synonyms:
-            phrases = sorted(self.config.synonyms, key=len, reverse=True)
-            self._synonym_re = re.compile(
-                r"(?<![\w-])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])"
-            )
-
-    def canonical(self, text: str) -> str:
-        """Normalised text with slang and synonyms rewritten to the FAQ's own words."""
-        return self.rewrite(normalise(text))
-
-    def rewrite(self, normalised: str) -> str:
-        """`canonical` for text that is already normalised (the engine normalises once)."""
-        text = normalised.replace("'", "")
-        if self._synonym_re is not None:
-            text = self._synonym_re.sub(lambda m: self.config.synonyms[m.group(1)], text)
-        return text
-
-    def raw_tokens(self, canonical: str) -> list[str]:
-        return [
-            w
-            for w in words(canonical.replace("-", " "))
-            if w not in self.config.stopwords and len(w) > 1
-        ]
-
-    def indexed(self, text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-        """A FAQ text's canonical form, content tokens and their stems (remembered; for the
-        index only, never for members' messages)."""
-        found = self._indexed.get(text)
-        if found is None:
-            canonical = self.canonical(text)
-            raw = tuple(self.raw_tokens(canonical))
-            found = (canonical, raw, tuple(self.stem(t) for t in raw))
-            if len(self._indexed) >= INDEXED_CACHE_SIZE:
-                self._indexed.clear()
-            self._indexed[text] = found
-        return found
-
-    def stem(self, token: str) -> str:
-        found = self._stems.get(token)
-        if found is None:
-            found = str(self._stemmer.stemWord(token))
-            if len(self._stems) < STEM_CACHE_SIZE:
-                self._stems[token] = found
-        return found
-
-
 class Matcher:
     def __init__(
         self,
@@ -183,7 +89,7 @@ class Matcher:
         self.semantic = semantic
         # Only beside the semantic index: it reads the same vectors.
         self.entry_classifier = entry_classifier if semantic is not None else None
-        self.analyzer = _analyzer_for(config)  # shared: it remembers stems and FAQ texts
+        self.analyzer = analyzer_for(config)  # shared: it remembers stems and FAQ texts
         self._subject_re = {
             name: re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
             for name, names in config.subjects.items()
@@ -255,7 +161,6 @@ class Matcher:
             for token in tokens:
                 self._postings[token].append(pid)
         self._posting_sets: dict[str, frozenset[int]] = {}
-        self._questions = [utils.default_process(e.question) for e in self.entries]
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     # --- query side ----------------------------------------------------------------------
@@ -485,51 +390,3 @@ class Matcher:
             and (answer is None or best.score - c.score <= cfg.suggest_margin)
         )[:3]
         return MatchResult(tuple(candidates[:10]), answer, suggestions)
-
-    # --- autocomplete --------------------------------------------------------------------
-
-    def autocomplete(self, typed: str, limit: int = 25) -> list[Entry]:
-        """FAQ questions for a slash-command option as the member types: prefix, then fuzzy."""
-        limit = max(0, min(limit, 25))  # Discord shows at most 25 choices
-        needle = utils.default_process(typed[:100])
-        if not needle:
-            return sorted(self.entries, key=lambda e: (e.topic, e.question))[:limit]
-        # Questions that start with what was typed, then those with it at a word start, then fuzzy.
-        starts = [i for i, q in enumerate(self._questions) if q.startswith(needle)]
-        inside = [
-            i
-            for i, q in enumerate(self._questions)
-            if f" {needle}" in f" {q}" and not q.startswith(needle)
-        ]
-        chosen = starts + inside
-        if len(chosen) < limit:
-            taken = set(chosen)
-            fuzzy = process.extract(
-                needle,
-                self._questions,
-                scorer=fuzz.partial_ratio,
-                limit=limit * 2,
-                score_cutoff=60,
-            )
-            chosen.extend(i for _, _, i in fuzzy if i not in taken)
-        return [self.entries[i] for i in chosen[:limit]]
-
-
-# One Analyzer per config (building one compiles the whole synonym map): kept by identity,
-# with the config itself, so an id is never reused while its entry is here.
-_ANALYZERS: dict[int, tuple[MatchingConfig, Analyzer]] = {}
-
-
-def _analyzer_for(config: MatchingConfig) -> Analyzer:
-    found = _ANALYZERS.get(id(config))
-    if found is None or found[0] is not config:
-        if len(_ANALYZERS) >= 8:
-            _ANALYZERS.clear()
-        found = _ANALYZERS[id(config)] = (config, Analyzer(config))
-    return found[1]
-
-
-def phrasing_key(text: str, config: MatchingConfig | None = None) -> str:
-    """The form two phrasings must differ in to count as different (used by kb check)."""
-    canonical = _analyzer_for(config).canonical(text) if config else normalise(text)
-    return " ".join(words(canonical))

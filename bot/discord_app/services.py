@@ -379,7 +379,7 @@ def entry_choices(
     """Autocomplete over FAQ entries. Value: the entry id, or the question (`by_question`,
     for /ask); moderators also see the id."""
     choices = []
-    for entry in engine.matcher.autocomplete(current):
+    for entry in engine.questions.autocomplete(current):
         name = clip(f"{entry.question} ({entry.id})" if show_id else entry.question, 100)
         choices.append(
             app_commands.Choice(

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core.analysis import MatchingConfig, phrasing_key
 from bot.core.crisis_model import CrisisClassifier, parse_classifier
 from bot.core.entry import Entry
 from bot.core.entry_model import EntryClassifier, parse_entry_classifier
-from bot.core.matcher import MatchingConfig, phrasing_key
 from bot.core.resources import ResourceDirectory
 from bot.core.safety import SafetyConfig
 from bot.knowledge.matching_yaml import parse_matching

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.matcher import MatchingConfig
+from bot.core.analysis import MatchingConfig
 from bot.core.text import normalise
 from bot.knowledge.yamlsource import Located, Problem, Problems, read_mapping
 

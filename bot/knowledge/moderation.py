@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.matcher import MatchingConfig
+from bot.core.analysis import MatchingConfig
 from bot.knowledge.loader import cross_check, id_lines, parse_faq_file
 from bot.knowledge.schema import (
     Entry,

@@ -24,8 +24,9 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process, utils
 
 from bot.config import SHIPPED_KNOWLEDGE
+from bot.core.analysis import Analyzer, MatchingConfig
 from bot.core.entry import Entry
-from bot.core.matcher import Analyzer, Matcher, MatchingConfig
+from bot.core.matcher import Matcher
 from bot.core.reply import Source
 from bot.knowledge.loader import load_knowledge
 from tests.matcher_metrics import HELD_OUT, TUNING, calibrate, evaluate, load_devset
