@@ -27,6 +27,7 @@ HELD_OUT, TRAINING = "held_out", "training"
 # Negatives that are ordinary FAQ questions (the floor: <= 2% flagged as crisis).
 FAQ_GROUPS = ("faq_question", "clinical", "non_clinical", "member_question")
 LOOKALIKE_GROUPS = ("lookalike", "benign_lookalike")
+CRISIS_SUPPORT_TAG = "crisis-support"
 
 
 @dataclass(frozen=True)
@@ -86,15 +87,26 @@ def _matcher_questions(seen: set[str]) -> list[Message]:
     from tests.matcher_metrics import HELD_OUT as MATCHER_HELD_OUT
     from tests.matcher_metrics import load_devset
 
+    support = crisis_support_entries()
     out = []
     for item in load_devset():
-        if item.text in seen:
+        if item.text in seen or item.answers & support:
             continue
         seen.add(item.text)
         group = "member_question" if item.answers else "off_topic"
         split = HELD_OUT if item.split == MATCHER_HELD_OUT else TRAINING
         out.append(Message(item.text, group, item.style, "matcher", fixed_split=split))
     return out
+
+
+def crisis_support_entries() -> frozenset[str]:
+    """Entries whose own questions are crisis messages ("thinking about suicide rn, what do i
+    do"): their phrasings and labelled questions must never be learned as "not a crisis"."""
+    from bot.config import SHIPPED_KNOWLEDGE
+    from bot.knowledge.loader import load_knowledge
+
+    entries = load_knowledge(SHIPPED_KNOWLEDGE).entries
+    return frozenset(e.id for e in entries if CRISIS_SUPPORT_TAG in e.tags)
 
 
 def _faq_phrasings(seen: set[str]) -> list[Message]:
@@ -104,6 +116,8 @@ def _faq_phrasings(seen: set[str]) -> list[Message]:
 
     out = []
     for entry in load_knowledge(SHIPPED_KNOWLEDGE).entries:
+        if CRISIS_SUPPORT_TAG in entry.tags:
+            continue
         for text in entry.phrasings:
             if text not in seen:
                 seen.add(text)

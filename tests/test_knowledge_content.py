@@ -81,6 +81,8 @@ AUTHORITATIVE_HOSTS = (
     "medlineplus.gov",
     "findtreatment.gov",
     "dea.gov",
+    "nice.org.uk",
+    "rcpsych.ac.uk",
 )
 
 
