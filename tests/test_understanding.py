@@ -257,7 +257,15 @@ def test_rules_catch_shorthand_emoji_emergencies_and_other_languages(
 
 @pytest.mark.parametrize(
     "text",
-    ["i was suicidal in 2019, therapy saved me", "im not suicidal, just exhausted from work"],
+    [
+        "i was suicidal in 2019, therapy saved me",
+        "im not suicidal, just exhausted from work",
+        # A denial holds even in the present tense; a question about a word is information.
+        "i dont want to die today, i want this shift to end lol",
+        "no thoughts of hurting myself this week, just tired of the taper",
+        "what does kms stand for, my nephew types it constantly",
+        "the suicide scene in that novel was handled so carefully",
+    ],
 )
 def test_the_distant_past_and_negation_get_a_check_in_not_an_alarm(
     engine: Engine, text: str
@@ -265,6 +273,19 @@ def test_the_distant_past_and_negation_get_a_check_in_not_an_alarm(
     reply = engine.answer(text, US)
     assert reply.kind is not ReplyKind.CRISIS and reply.possible_crisis is CrisisType.SELF_HARM
     assert any("988" in r.reach for r in reply.resources)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A denial that turns back ("but", the means, tonight) is still a crisis.
+        "im not suicidal but the pills are lined up on my desk",
+        "i dont want to die but i cant stop thinking about the bridge tonight",
+        "not going to hurt myself, just wanted to say goodbye to you all",
+    ],
+)
+def test_a_denial_that_turns_back_is_still_a_crisis(engine: Engine, text: str) -> None:
+    assert engine.answer(text, US).kind is ReplyKind.CRISIS  # rules alone
 
 
 def test_moderators_can_see_the_model_score(semantic_engine: Engine) -> None:

@@ -42,7 +42,7 @@ class MatchingConfig:
     # kratom question before it is a depression one).
     subject_bonus: float = 0.0
     # What entries are about: subject -> words that name it. An entry tagged with a subject is
-    # about it; a question that names subjects, none of them an entry's, never gets that entry
+    # about it; a question that names subjects, not the entry's first one, never gets that entry
     # ("phenibut withdrawal" is not a kratom question).
     subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

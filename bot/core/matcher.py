@@ -101,6 +101,13 @@ class Matcher:
             else frozenset(t for t in e.tags if t in config.subjects)
             for e in self.entries
         ]
+        # An entry's first subject tag is what it is about; others are what it touches on. A
+        # question naming subjects must name that one: "benzos and alcohol" never gets
+        # kratom-alcohol (tagged kratom, alcohol), "kratom and beer" does.
+        self._entry_primary = [
+            next((t for t in e.tags if t in subjects), None)
+            for e, subjects in zip(self.entries, self._entry_subjects, strict=True)
+        ]
         self._index_of = {e.id: i for i, e in enumerate(self.entries)}
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
@@ -333,10 +340,10 @@ class Matcher:
             return ranked
         kept: list[Candidate] = []
         for c in ranked:
-            subjects = self._entry_subjects[self._index_of[c.entry_id]]
-            if not subjects:
+            index = self._index_of[c.entry_id]
+            if not self._entry_subjects[index]:
                 kept.append(c)
-            elif subjects & named:
+            elif self._entry_primary[index] in named:
                 bonus = self.config.subject_bonus
                 kept.append(Candidate(c.entry_id, round(min(100.0, c.score + bonus), 1)))
         kept.sort(key=lambda c: c.score, reverse=True)

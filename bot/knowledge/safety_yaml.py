@@ -17,7 +17,16 @@ from bot.knowledge.yamlsource import Located, Problem, Problems, read_mapping
 
 _FRAGMENT = re.compile(r"<<([a-z_]+)>>")
 TEXT_FIELDS = ("safety_note", "clinical_pointer", "no_match_message")
-RULE_FAMILIES = ("benign", "crisis", "clinical", "sensitive", "distance", "present")
+RULE_FAMILIES = (
+    "benign",
+    "crisis",
+    "clinical",
+    "sensitive",
+    "distance",
+    "present",
+    "denial",
+    "contrast",
+)
 
 
 def parse_safety(src: Located) -> tuple[SafetyConfig | None, list[Problem]]:
@@ -98,6 +107,8 @@ def _safety(data: dict[str, Any], problem: Problems) -> SafetyConfig | None:
         sensitive=tuple(families["sensitive"]),
         distance=tuple(families["distance"]),
         present=tuple(families["present"]),
+        denial=tuple(families["denial"]),
+        contrast=tuple(families["contrast"]),
     )
 
 
