@@ -109,9 +109,7 @@ def test_a_bad_setting_is_one_line_for_every_command(run_cli: RunCli) -> None:
     assert_explained(result, "FAQBOT_LOG_LEVEL='loud'", "debug", code=2)
 
 
-def test_a_database_another_process_has_locked_is_one_line(
-    run_cli: RunCli, tmp_path: Path
-) -> None:
+def test_a_database_another_process_has_locked_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
     # A first run creates the database; then another process takes its write lock and holds it.
     assert run_cli("ask", "whats kratom").returncode == 0
     holder = sqlite3.connect(tmp_path / "cli.db", timeout=0)
