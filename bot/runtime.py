@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import multiprocessing
 import sys
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.core.engine import AskContext, Engine, KnowledgeBase
@@ -29,6 +32,7 @@ from bot.knowledge.store import KnowledgeStore
 from bot.semantic import ModelStatus, load_model, load_vectors, save_vectors
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). The
 # event loop and the answering thread take the GIL back after every socket wait and model run,
@@ -36,6 +40,34 @@ log = logging.getLogger(__name__)
 # of those waits cost up to the full interval, and an /ask under a 2,000-entry rebuild took
 # p50 244 ms instead of 47 ms (measured with the model; bench_moderation_load).
 GIL_SWITCH_INTERVAL = 0.001
+
+
+class WorkerProcess:
+    """Pure, CPU-heavy work (parsing and validating an import, grouping /faq gaps) in one child
+    process. In a thread it held the GIL for its whole run, and members' answers, which need
+    the GIL back after every model run, waited: an answer that needs 18 ms took 190 ms during a
+    100-entry import (model on). Started on first use ("spawn": forking a process that runs
+    onnxruntime's and aiosqlite's threads is unsafe); a crashed worker is replaced at the next
+    call."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def __call__(self, fn: Callable[..., T], /, *args: Any) -> T:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        except BrokenProcessPool:
+            if self._pool is pool:
+                self._pool = None
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 @dataclass
@@ -52,6 +84,7 @@ class Runtime:
     rebuilder: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="faqbot-rebuild")
     )
+    offload: WorkerProcess = field(default_factory=WorkerProcess)
     # Reloads are numbered when they start: an older one that finishes late never replaces a
     # newer engine.
     _reloads: int = 0
@@ -61,7 +94,9 @@ class Runtime:
     def moderation(self) -> Moderation:
         """Moderator actions; a change to what members see rebuilds the engine before it
         returns (the one place a publish reaches the engine, whoever published)."""
-        return Moderation(self.store, self.loaded.matching, self.loaded.topics, self.reload)
+        return Moderation(
+            self.store, self.loaded.matching, self.loaded.topics, self.reload, self.offload
+        )
 
     async def answer(self, question: str, context: AskContext | None = None) -> Reply:
         """The engine's answer, computed on the model thread (embedding takes milliseconds)."""
@@ -93,6 +128,7 @@ class Runtime:
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.rebuilder.shutdown(wait=True)
+        self.offload.close()
         await self.store.close()
 
 

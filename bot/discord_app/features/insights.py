@@ -7,8 +7,6 @@ moderator check. Gaps are text only, without who asked (see the privacy feature'
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -30,10 +28,11 @@ class InsightCommands(ModeratorCommands):
         store = self.bot.runtime.store
         guild = str(interaction.guild_id)
         # Reading and grouping take a moment with many stored questions: answer "thinking"
-        # first, and group on a worker thread (not the model's: /ask must not queue behind it).
+        # first, and group in the runtime's worker process (in a thread it would hold the GIL
+        # that members' answers need).
         await interaction.response.defer(ephemeral=True, thinking=True)
         total, texts = await store.gap_count(guild), await store.gaps(guild, limit=MAX_GROUPED)
-        groups = await asyncio.to_thread(group_gaps, texts, self.bot.runtime.loaded.matching)
+        groups = await self.bot.runtime.offload(group_gaps, texts, self.bot.runtime.loaded.matching)
         lines = []
         for number, group in enumerate(groups, 1):
             others = "; ".join(discord.utils.escape_markdown(o) for o in group.others)
