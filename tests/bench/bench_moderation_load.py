@@ -163,10 +163,14 @@ class Session:
     health_port: int
     questions: list[str] = field(default_factory=lambda: [i.text for i in load_devset()])
     members: Iterator[int] = field(default_factory=lambda: itertools.count(1_700_000_000 * 10**9))
-    imports: Iterator[int] = field(default_factory=lambda: itertools.count(100_000))
+    # Made before the phases: writing the YAML takes the load generator's loop ~0.2 s, which
+    # would delay the fake Discord's timestamps of the bot's replies.
+    import_files: list[bytes] = field(default_factory=list)
 
-    async def ask(self) -> tuple[str, float]:
-        """One /ask from a new member (so no cooldown); returns (token, when sent)."""
+    async def ask(self, number: int) -> tuple[str, float]:
+        """The phase's `number`th /ask, from a new member (so no cooldown); returns (token, when
+        sent). Every phase asks the same questions in the same order: long posts cost the model
+        several times a short question, so a phase with more of them would look slower."""
         member = next(self.members)
         payload = slash_command(
             "ask",
@@ -174,7 +178,7 @@ class Session:
                 {
                     "type": 3,
                     "name": "question",
-                    "value": self.questions[member % len(self.questions)],
+                    "value": self.questions[number % len(self.questions)],
                 }
             ],
             user_id=str(member),
@@ -188,7 +192,7 @@ class Session:
         if name == "gaps":
             payload = faq("gaps", ALICE)
         elif name == "import":
-            content = import_file(self.loaded, next(self.imports) * IMPORTED)
+            content = self.import_files.pop()
             attachment = self.fake.attach("kratom.yaml", content)
             payload = faq(
                 "import",
@@ -246,7 +250,7 @@ class Session:
             replied = all(self.reply_to(token, first) for _, token, _ in commands)
             if now >= start + seconds and replied:
                 break
-            asked.append(await self.ask())
+            asked.append(await self.ask(len(asked)))
             delay = start + len(asked) / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -319,9 +323,10 @@ async def run(rate: int, seconds: float, model: bool) -> None:
             started = time.perf_counter()
             await running.until(fake.identified, 900)
             print(f"bot ready in {time.perf_counter() - started:.0f} s", flush=True)
-            session = Session(fake, loaded, drafts, health_port)
-            for _ in range(20):  # warm-up: the first answers fill caches
-                token, _ = await session.ask()
+            files = [import_file(loaded, n * IMPORTED) for n in (100_000, 100_001)]
+            session = Session(fake, loaded, drafts, health_port, import_files=files)
+            for number in range(20):  # warm-up: the first answers fill caches
+                token, _ = await session.ask(number)
                 await fake.wait_for_request(final_reply(token), timeout=120)
             for phase in PHASES:
                 await session.phase(phase, rate, seconds)
