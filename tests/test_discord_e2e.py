@@ -13,6 +13,8 @@ import discord
 
 from bot.config import Settings
 from bot.discord_app.client import FaqBot
+from bot.discord_app.features.browse import BROWSE_PAGE_SIZE
+from bot.knowledge.loader import LoadedKnowledge
 from bot.runtime import start_runtime
 from tests.discord_harness import (
     Harness,
@@ -128,16 +130,21 @@ async def test_faq_show_entry(discord_bot: Harness) -> None:
     assert body["data"]["embeds"][0]["title"] == "Can kratom damage your liver?"
 
 
-async def test_faq_browse_pages_and_opens_an_entry(discord_bot: Harness) -> None:
+async def test_faq_browse_pages_and_opens_an_entry(
+    discord_bot: Harness, loaded: LoadedKnowledge
+) -> None:
     options = [{"type": 3, "name": "topic", "value": "kratom"}]
+    kratom_entries = sum(1 for e in loaded.entries if e.id.startswith("kratom-"))
+    pages = -(-kratom_entries // BROWSE_PAGE_SIZE)
+    assert pages >= 2
     body = await discord_bot.send(slash_command("browse", options))
     embed = body["data"]["embeds"][0]
-    assert embed["title"] == "Kratom: page 1 of 3" and embed["description"].startswith("1. ")
+    assert embed["title"] == f"Kratom: page 1 of {pages}" and embed["description"].startswith("1. ")
     assert {"faq:pick", "faq:page:kratom:1"} <= set(custom_ids(body))
     # Next page edits the (ephemeral) message in place: callback type 7.
     next_page = await discord_bot.send(button("faq:page:kratom:1"))
     assert next_page["type"] == 7
-    assert next_page["data"]["embeds"][0]["title"] == "Kratom: page 2 of 3"
+    assert next_page["data"]["embeds"][0]["title"] == f"Kratom: page 2 of {pages}"
     pick = interaction(
         3,
         {"custom_id": "faq:pick", "component_type": 3, "values": ["kratom-liver"]},
