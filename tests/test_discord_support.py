@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import sqlite3
-import threading
+import time
 from pathlib import Path
 from typing import Any
 
+from bot.core.gaps import group_gaps
 from tests.discord_harness import (
     Harness,
     button,
@@ -508,8 +510,18 @@ async def test_gaps_group_unanswered_questions_for_moderators(discord_bot: Harne
     assert "only this server's FAQ moderators" in refused["data"]["content"]
 
 
+def held_group_gaps(flags: Path, *args: Any) -> Any:
+    """`group_gaps`, started and then held until the test lets it go (on the event loop, as the
+    old code ran it, this held every member up)."""
+    (flags / "grouping").touch()
+    deadline = time.monotonic() + 60
+    while not (flags / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return group_gaps(*args)
+
+
 async def test_gaps_with_thousands_stored_answers_while_others_are_answered(
-    discord_bot: Harness, monkeypatch: Any
+    discord_bot: Harness, monkeypatch: Any, tmp_path: Path
 ) -> None:
     """/faq gaps defers, then groups off the event loop: another member's /ask is answered
     while the grouping is still running (held open here until that answer has arrived)."""
@@ -526,24 +538,20 @@ async def test_gaps_with_thousands_stored_answers_while_others_are_answered(
                 for i in range(stored)
             ],
         )
-    loop = asyncio.get_running_loop()
-    grouping, release = asyncio.Event(), threading.Event()
-    real_group_gaps = insights.group_gaps
-
-    def held_group_gaps(*args: Any, **kw: Any) -> Any:
-        loop.call_soon_threadsafe(grouping.set)
-        release.wait(10)  # on the event loop (the old code), this held every member up
-        return real_group_gaps(*args, **kw)
-
-    monkeypatch.setattr(insights, "group_gaps", held_group_gaps)
+    # The grouping runs in the runtime's worker process: held there by files, not events.
+    monkeypatch.setattr(insights, "group_gaps", functools.partial(held_group_gaps, tmp_path))
     payload = faq_gaps()
     start = len(discord_bot.fake.requests)
     first = await discord_bot.send(payload)
     assert first["type"] == 5 and first["data"]["flags"] & 64  # "thinking", privately
-    await asyncio.wait_for(grouping.wait(), 10)
+
+    async def grouping() -> bool:
+        return (tmp_path / "grouping").exists()
+
+    await eventually(grouping)
     asked = await discord_bot.ask("is kratom addictive")  # another member, mid-grouping
     assert asked["data"]["embeds"][0]["title"] == "Is kratom addictive?"
-    release.set()
+    (tmp_path / "release").touch()
     shown = await followup(discord_bot, payload, start)
     embed = shown["embeds"][0]
     assert f"({stored} in all)" in embed["title"]
