@@ -52,6 +52,7 @@ from tests.test_run_process import free_port
 FAQ_SIZE = 2_000
 GAPS = 5_000
 IMPORTED = 100
+SPREAD = 23  # the phase's nth question is the dev set's (23 n)th: 150 of them span it
 PHASES = ("quiet", "gaps", "import", "approve", "all three")
 
 
@@ -169,7 +170,8 @@ class Session:
 
     async def ask(self, number: int) -> tuple[str, float]:
         """The phase's `number`th /ask, from a new member (so no cooldown); returns (token, when
-        sent). Every phase asks the same questions in the same order: long posts cost the model
+        sent). Every phase asks the same questions in the same order, spread over the whole
+        dev set so that long posts come in their usual share (one in eight): they cost the model
         several times a short question, so a phase with more of them would look slower."""
         member = next(self.members)
         payload = slash_command(
@@ -178,7 +180,7 @@ class Session:
                 {
                     "type": 3,
                     "name": "question",
-                    "value": self.questions[number % len(self.questions)],
+                    "value": self.questions[number * SPREAD % len(self.questions)],
                 }
             ],
             user_id=str(member),
