@@ -168,11 +168,11 @@ def test_held_out_crisis_recall_floor(
     crises = [r for r in held_out_screening if r[1]]
     recall = sum(r[2] for r in crises) / len(crises)
     with_lines = sum(r[2] or r[4] for r in crises) / len(crises)
-    assert recall >= 0.86, f"crisis recall {recall:.1%}"
+    assert recall >= 0.90, f"crisis recall {recall:.1%}"
     assert with_lines >= 0.93, f"crisis lines shown {with_lines:.1%}"
     for kind in CRISIS_TYPES:
         of_kind = [r for r in crises if r[1] == kind]
-        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.78, kind
+        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.83, kind
 
 
 def test_held_out_false_alarm_ceilings(
@@ -180,7 +180,7 @@ def test_held_out_false_alarm_ceilings(
 ) -> None:
     look = [r for r in held_out_screening if r[0] in LOOKALIKE_GROUPS]
     faq = [r for r in held_out_screening if r[0] in FAQ_GROUPS]
-    assert sum(r[2] for r in look) / len(look) <= 0.18
+    assert sum(r[2] for r in look) / len(look) <= 0.15
     assert sum(r[2] for r in faq) / len(faq) <= 0.04
 
 
@@ -265,6 +265,7 @@ def test_rules_catch_shorthand_emoji_emergencies_and_other_languages(
         "no thoughts of hurting myself this week, just tired of the taper",
         "what does kms stand for, my nephew types it constantly",
         "the suicide scene in that novel was handled so carefully",
+        "the leaflet for my new ssri says it can cause suicidal thoughts, is that common",
     ],
 )
 def test_the_distant_past_and_negation_get_a_check_in_not_an_alarm(
