@@ -168,11 +168,11 @@ def test_held_out_crisis_recall_floor(
     crises = [r for r in held_out_screening if r[1]]
     recall = sum(r[2] for r in crises) / len(crises)
     with_lines = sum(r[2] or r[4] for r in crises) / len(crises)
-    assert recall >= 0.90, f"crisis recall {recall:.1%}"
+    assert recall >= 0.92, f"crisis recall {recall:.1%}"
     assert with_lines >= 0.93, f"crisis lines shown {with_lines:.1%}"
     for kind in CRISIS_TYPES:
         of_kind = [r for r in crises if r[1] == kind]
-        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.83, kind
+        assert sum(r[2] for r in of_kind) / len(of_kind) >= 0.86, kind
 
 
 def test_held_out_false_alarm_ceilings(
@@ -180,8 +180,8 @@ def test_held_out_false_alarm_ceilings(
 ) -> None:
     look = [r for r in held_out_screening if r[0] in LOOKALIKE_GROUPS]
     faq = [r for r in held_out_screening if r[0] in FAQ_GROUPS]
-    assert sum(r[2] for r in look) / len(look) <= 0.15
-    assert sum(r[2] for r in faq) / len(faq) <= 0.04
+    assert sum(r[2] for r in look) / len(look) <= 0.16
+    assert sum(r[2] for r in faq) / len(faq) <= 0.045
 
 
 def test_the_classifier_adds_to_the_rules_with_and_without_the_model(

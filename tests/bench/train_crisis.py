@@ -208,6 +208,17 @@ def main() -> None:
         )
         missed = [m.text for m, c, y in zip(training, caught, crisis, strict=True) if y and not c]
         print("  some out-of-fold misses:", *missed[:8], sep="\n    ")
+    # Would OR-ing the two heads (with the model on) catch more, and at what false-alarm cost?
+    either = (
+        rules
+        | (oof["with_model"] >= thresholds["with_model"]["crisis"])
+        | (oof["text_only"] >= thresholds["text_only"]["crisis"])
+    )
+    print(
+        f"rules | with_model | text_only: recall {either[crisis].mean():.1%}; false crisis "
+        f"look-alikes {either[lookalike].mean():.1%}, faq {either[faq].mean():.1%}; "
+        + " ".join(f"{t} {either[groups == t].mean():.0%}" for t in CRISIS_TYPES)
+    )
     if dry_run:
         return
     features, with_model, text_only = fit(*design(readings, labels, np.arange(len(training))))
