@@ -38,8 +38,11 @@ T = TypeVar("T")
 # event loop and the answering thread take the GIL back after every socket wait and model run,
 # many times per answer; while an engine rebuild or an import check runs on a worker thread, each
 # of those waits cost up to the full interval, and an /ask under a 2,000-entry rebuild took
-# p50 244 ms instead of 47 ms (measured with the model; bench_moderation_load).
-GIL_SWITCH_INTERVAL = 0.001
+# p50 244 ms instead of 47 ms (measured with the model; bench_moderation_load). But 1 ms costs
+# throughput under steady member load: at 100 /ask a second without the model (bench_discord_load)
+# p50 was 87 ms with 1 ms against 8 ms with 5 ms, and 949 against 103 ms after a minute. Members'
+# steady load comes first; rebuilds are rare: the default until a fixed-load bisect says more.
+GIL_SWITCH_INTERVAL = 0.005
 
 
 class WorkerProcess:
