@@ -184,6 +184,7 @@ def test_the_distant_past_and_negation_get_a_check_in_not_an_alarm(
         "im not suicidal but the pills are lined up on my desk",
         "i dont want to die but i cant stop thinking about the bridge tonight",
         "not going to hurt myself, just wanted to say goodbye to you all",
+        "i dont want to die i want to kill myself",
     ],
 )
 def test_a_denial_that_turns_back_is_still_a_crisis(engine: Engine, text: str) -> None:

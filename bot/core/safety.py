@@ -65,9 +65,9 @@ class SafetyConfig:
     sensitive: tuple[Rule, ...]
     # A rule's crisis in a sentence that holds it at a distance is demoted to a check-in: the
     # member still sees the crisis lines, but no alarm. The classifier can overrule this.
-    # Distance is the resolved past with nothing of the present in the sentence ("i was
-    # suicidal in 2019"), or a denial or a question about words with no contrast after it
-    # ("i dont want to die, i just want this week over"; "what does unalive mean").
+    # Distance is the resolved past, fiction or a question about a word with nothing of the
+    # present in the sentence ("i was suicidal in 2019", "what does unalive mean"), or a denial
+    # that no contrast turns back ("i dont want to die, i just want this week over").
     distance: tuple[Rule, ...] = ()
     present: tuple[Rule, ...] = ()
     denial: tuple[Rule, ...] = ()
@@ -117,10 +117,10 @@ def _masked(text: str, config: SafetyConfig, fired: list[str]) -> list[str]:
 
 
 def _at_distance(unit: str, config: SafetyConfig) -> bool:
-    """The unit places what it says in the resolved past and nothing in it speaks of now ("i
-    was suicidal in 2019" - yes; "in 2019 i tried, and its back again" - no), or it denies it
-    or asks what it means with nothing turning back after ("not suicidal, just tired" - yes;
-    "i dont want to die but the pills are right here" - no)."""
+    """The unit places what it says at a distance (the resolved past, fiction, a question about
+    a word) and nothing in it speaks of now ("i was suicidal in 2019" - yes; "in 2019 i tried,
+    and its back again" - no), or it denies it and nothing turns back ("not suicidal, just
+    tired" - yes; "i dont want to die but the pills are right here" - no)."""
     past = any(r.fires(unit) for r in config.distance) and not any(
         r.fires(unit) for r in config.present
     )
